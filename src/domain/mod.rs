@@ -1,0 +1,27 @@
+//! Pure types and rules of a print shop's work: no I/O, no database, no HTTP.
+
+pub mod priority;
+pub mod process_list;
+pub mod role;
+pub mod status;
+pub mod work_order;
+
+pub use priority::Priority;
+pub use role::Role;
+pub use status::{TaskAction, TaskStatus, WorkOrderAction, WorkOrderStatus};
+
+/// A rule the input broke, naming the field (JSON path) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub reason: String,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
+        Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

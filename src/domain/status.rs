@@ -1,0 +1,240 @@
+//! The two status machines: one for work orders, one for tasks. Every transition the
+//! services make is checked here first, so an invalid one is refused in one place.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<$name, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!("unknown {} '{}'", stringify!($name), s)),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(WorkOrderStatus {
+    Draft => "draft",
+    Submitted => "submitted",
+    Approved => "approved",
+    InProgress => "in_progress",
+    Completed => "completed",
+    Cancelled => "cancelled",
+});
+
+string_enum!(TaskStatus {
+    Draft => "draft",
+    Pending => "pending",
+    Assigned => "assigned",
+    InProgress => "in_progress",
+    Paused => "paused",
+    Completed => "completed",
+    Cancelled => "cancelled",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkOrderAction {
+    EditDraft,
+    EditPublished,
+    Submit,
+    Approve,
+    Reject,
+    Cancel,
+    Start,
+    Complete,
+}
+
+impl WorkOrderStatus {
+    /// The status after `action`, or `None` when this status does not allow it.
+    pub fn after(self, action: WorkOrderAction) -> Option<WorkOrderStatus> {
+        use WorkOrderAction as A;
+        use WorkOrderStatus as S;
+        match (self, action) {
+            (S::Draft, A::EditDraft) => Some(S::Draft),
+            (S::Approved | S::InProgress, A::EditPublished) => Some(self),
+            (S::Draft, A::Submit) => Some(S::Submitted),
+            (S::Draft | S::Submitted, A::Approve) => Some(S::Approved),
+            (S::Submitted, A::Reject) => Some(S::Draft),
+            (S::Draft | S::Submitted | S::Approved | S::InProgress, A::Cancel) => {
+                Some(S::Cancelled)
+            }
+            (S::Approved, A::Start) => Some(S::InProgress),
+            (S::Approved | S::InProgress, A::Complete) => Some(S::Completed),
+            _ => None,
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            WorkOrderStatus::Completed | WorkOrderStatus::Cancelled
+        )
+    }
+
+    /// The stable error code for "not allowed in this state".
+    pub fn conflict_code(self) -> String {
+        format!("work_order_is_{}", self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskAction {
+    Publish,
+    Claim,
+    Assign,
+    Release,
+    Start,
+    Pause,
+    Resume,
+    Report,
+    Complete,
+    Cancel,
+    DeleteDraft,
+}
+
+impl TaskStatus {
+    /// The status after `action`, or `None` when this status does not allow it.
+    pub fn after(self, action: TaskAction) -> Option<TaskStatus> {
+        use TaskAction as A;
+        use TaskStatus as S;
+        match (self, action) {
+            (S::Draft, A::Publish) => Some(S::Pending),
+            (S::Pending, A::Claim) => Some(S::Assigned),
+            (S::Pending | S::Assigned | S::Paused, A::Assign) => Some(S::Assigned),
+            (S::Assigned | S::Paused, A::Release) => Some(S::Pending),
+            (S::Assigned, A::Start) => Some(S::InProgress),
+            (S::InProgress, A::Pause) => Some(S::Paused),
+            (S::Paused, A::Resume) => Some(S::InProgress),
+            (S::InProgress | S::Paused, A::Report) => Some(self),
+            (S::InProgress | S::Paused, A::Complete) => Some(S::Completed),
+            (S::Draft | S::Pending | S::Assigned | S::InProgress | S::Paused, A::Cancel) => {
+                Some(S::Cancelled)
+            }
+            (S::Draft, A::DeleteDraft) => Some(S::Cancelled),
+            _ => None,
+        }
+    }
+
+    /// Counts toward an operator's work in progress.
+    pub fn is_held(self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Assigned | TaskStatus::InProgress | TaskStatus::Paused
+        )
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
+    }
+
+    /// The stable error code for "not allowed in this state". A claim that finds the task
+    /// already taken lost a race, which the shop floor knows as "already claimed".
+    pub fn conflict_code(self, action: TaskAction) -> String {
+        match (action, self) {
+            (
+                TaskAction::Claim,
+                TaskStatus::Assigned | TaskStatus::InProgress | TaskStatus::Paused,
+            ) => "task_already_claimed".to_owned(),
+            _ => format!("task_is_{}", self.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_walks_the_shop_floor_path() {
+        let mut s = TaskStatus::Draft;
+        for action in [
+            TaskAction::Publish,
+            TaskAction::Claim,
+            TaskAction::Start,
+            TaskAction::Pause,
+            TaskAction::Resume,
+            TaskAction::Report,
+            TaskAction::Complete,
+        ] {
+            s = s
+                .after(action)
+                .unwrap_or_else(|| panic!("{action:?} refused from {s:?}"));
+        }
+        assert_eq!(s, TaskStatus::Completed);
+    }
+
+    #[test]
+    fn closed_tasks_accept_nothing() {
+        for action in [
+            TaskAction::Publish,
+            TaskAction::Claim,
+            TaskAction::Assign,
+            TaskAction::Release,
+            TaskAction::Start,
+            TaskAction::Report,
+            TaskAction::Complete,
+            TaskAction::Cancel,
+        ] {
+            assert_eq!(TaskStatus::Completed.after(action), None);
+            assert_eq!(TaskStatus::Cancelled.after(action), None);
+        }
+    }
+
+    #[test]
+    fn only_pending_tasks_can_be_claimed() {
+        for &s in TaskStatus::ALL {
+            assert_eq!(
+                s.after(TaskAction::Claim).is_some(),
+                s == TaskStatus::Pending,
+                "{s:?}"
+            );
+        }
+        assert_eq!(
+            TaskStatus::Assigned.conflict_code(TaskAction::Claim),
+            "task_already_claimed"
+        );
+        assert_eq!(
+            TaskStatus::Draft.conflict_code(TaskAction::Claim),
+            "task_is_draft"
+        );
+    }
+
+    #[test]
+    fn work_order_approval_paths() {
+        use WorkOrderAction as A;
+        use WorkOrderStatus as S;
+        assert_eq!(S::Draft.after(A::Approve), Some(S::Approved));
+        assert_eq!(S::Submitted.after(A::Approve), Some(S::Approved));
+        assert_eq!(S::Submitted.after(A::Reject), Some(S::Draft));
+        assert_eq!(S::Draft.after(A::Reject), None);
+        assert_eq!(S::Approved.after(A::EditDraft), None);
+        assert_eq!(S::Completed.after(A::Cancel), None);
+        assert_eq!(S::Approved.conflict_code(), "work_order_is_approved");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for &s in TaskStatus::ALL {
+            assert_eq!(s.as_str().parse::<TaskStatus>().unwrap(), s);
+        }
+        for &s in WorkOrderStatus::ALL {
+            assert_eq!(s.as_str().parse::<WorkOrderStatus>().unwrap(), s);
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! A work order (施工单) as a client sends it, and the checks that turn it into one the
+//! services can trust.
+
+use super::{Invalid, Priority};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+pub const MAX_LINES: usize = 500;
+pub const MAX_PARTS: usize = 50;
+const MAX_SHORT_TEXT: usize = 200;
+const MAX_LONG_TEXT: usize = 4000;
+
+/// One process line as sent by a client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    /// The existing line this one keeps (edits only).
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub process_id: i64,
+    /// Defaults to the order's quantity.
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+    /// Defaults to the process's own flag.
+    #[serde(default)]
+    pub parallel: Option<bool>,
+    #[serde(default)]
+    pub parts: Vec<String>,
+}
+
+/// A new work order as sent by a client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkOrder {
+    pub customer: String,
+    pub product: String,
+    pub quantity: i64,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub spoilage: i64,
+    pub due_date: NaiveDate,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default)]
+    pub paper: String,
+    #[serde(default)]
+    pub finished_size: String,
+    #[serde(default)]
+    pub colors: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub unit_price: Option<f64>,
+    #[serde(default)]
+    pub amount: Option<f64>,
+    pub processes: Vec<LineInput>,
+}
+
+/// An edit: every field optional; `processes`, when present, is the whole new list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderPatch {
+    pub customer: Option<String>,
+    pub product: Option<String>,
+    pub quantity: Option<i64>,
+    pub unit: Option<String>,
+    pub spoilage: Option<i64>,
+    pub due_date: Option<NaiveDate>,
+    pub priority: Option<Priority>,
+    pub paper: Option<String>,
+    pub finished_size: Option<String>,
+    pub colors: Option<String>,
+    pub notes: Option<String>,
+    pub unit_price: Option<f64>,
+    pub amount: Option<f64>,
+    pub processes: Option<Vec<LineInput>>,
+    /// Optimistic lock: when given, the edit applies only to this version of the order.
+    pub version: Option<i64>,
+}
+
+/// Money is kept as integers: unit prices in 1/10000 of the currency unit, amounts in cents.
+pub fn unit_price_to_x10k(field: &str, value: f64) -> Result<i64, Invalid> {
+    money_to_int(field, value, 10_000.0)
+}
+
+pub fn amount_to_cents(field: &str, value: f64) -> Result<i64, Invalid> {
+    money_to_int(field, value, 100.0)
+}
+
+fn money_to_int(field: &str, value: f64, scale: f64) -> Result<i64, Invalid> {
+    if !value.is_finite() || value < 0.0 || value > 1e11 {
+        return Err(Invalid::new(
+            field,
+            "must be a number from 0 to 100000000000",
+        ));
+    }
+    Ok((value * scale).round() as i64)
+}
+
+pub fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<String, Invalid> {
+    let value = value.trim();
+    if required && value.is_empty() {
+        return Err(Invalid::new(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(Invalid::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+pub fn check_short(field: &str, value: &str, required: bool) -> Result<String, Invalid> {
+    check_text(field, value, required, MAX_SHORT_TEXT)
+}
+
+pub fn check_long(field: &str, value: &str) -> Result<String, Invalid> {
+    check_text(field, value, false, MAX_LONG_TEXT)
+}
+
+pub fn check_quantity(field: &str, value: i64) -> Result<i64, Invalid> {
+    if !(1..=MAX_QUANTITY).contains(&value) {
+        return Err(Invalid::new(
+            field,
+            format!("must be a whole number from 1 to {MAX_QUANTITY}"),
+        ));
+    }
+    Ok(value)
+}
+
+pub fn check_spoilage(value: i64) -> Result<i64, Invalid> {
+    if !(0..=MAX_QUANTITY).contains(&value) {
+        return Err(Invalid::new(
+            "spoilage",
+            format!("must be from 0 to {MAX_QUANTITY}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A line checked against the order; process existence is the service's to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedLine {
+    pub id: Option<i64>,
+    pub process_id: i64,
+    pub quantity: Option<i64>,
+    pub note: String,
+    pub parallel: Option<bool>,
+    pub parts: Vec<String>,
+}
+
+pub fn check_lines(lines: &[LineInput], require_one: bool) -> Result<Vec<CheckedLine>, Invalid> {
+    if require_one && lines.is_empty() {
+        return Err(Invalid::new(
+            "processes",
+            "a work order needs at least one process",
+        ));
+    }
+    if lines.len() > MAX_LINES {
+        return Err(Invalid::new(
+            "processes",
+            format!("at most {MAX_LINES} process lines"),
+        ));
+    }
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let at = |name: &str| format!("processes[{i}].{name}");
+            let quantity = match line.quantity {
+                Some(q) => Some(check_quantity(&at("quantity"), q)?),
+                None => None,
+            };
+            if line.parts.len() > MAX_PARTS {
+                return Err(Invalid::new(
+                    at("parts"),
+                    format!("at most {MAX_PARTS} parts"),
+                ));
+            }
+            let mut parts = Vec::with_capacity(line.parts.len());
+            for (j, part) in line.parts.iter().enumerate() {
+                let part = check_short(&format!("processes[{i}].parts[{j}]"), part, true)?;
+                if parts.contains(&part) {
+                    return Err(Invalid::new(
+                        at("parts"),
+                        format!("part '{part}' appears twice"),
+                    ));
+                }
+                parts.push(part);
+            }
+            Ok(CheckedLine {
+                id: line.id,
+                process_id: line.process_id,
+                quantity,
+                note: check_long(&at("note"), &line.note)?,
+                parallel: line.parallel,
+                parts,
+            })
+        })
+        .collect()
+}
+
+/// The header fields of a work order after checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub customer: String,
+    pub product: String,
+    pub quantity: i64,
+    pub unit: String,
+    pub spoilage: i64,
+    pub due_date: NaiveDate,
+    pub priority: Priority,
+    pub paper: String,
+    pub finished_size: String,
+    pub colors: String,
+    pub notes: String,
+    pub unit_price_x10k: Option<i64>,
+    pub amount_cents: Option<i64>,
+}
+
+impl Header {
+    /// Applies a patch's header fields, checking each one that is present.
+    pub fn patched(&self, patch: &WorkOrderPatch) -> Result<Header, Invalid> {
+        let mut h = self.clone();
+        if let Some(v) = &patch.customer {
+            h.customer = check_short("customer", v, true)?;
+        }
+        if let Some(v) = &patch.product {
+            h.product = check_short("product", v, true)?;
+        }
+        if let Some(v) = patch.quantity {
+            h.quantity = check_quantity("quantity", v)?;
+        }
+        if let Some(v) = &patch.unit {
+            h.unit = check_short("unit", v, false)?;
+        }
+        if let Some(v) = patch.spoilage {
+            h.spoilage = check_spoilage(v)?;
+        }
+        if let Some(v) = patch.due_date {
+            h.due_date = v;
+        }
+        if let Some(v) = patch.priority {
+            h.priority = v;
+        }
+        if let Some(v) = &patch.paper {
+            h.paper = check_short("paper", v, false)?;
+        }
+        if let Some(v) = &patch.finished_size {
+            h.finished_size = check_short("finished_size", v, false)?;
+        }
+        if let Some(v) = &patch.colors {
+            h.colors = check_short("colors", v, false)?;
+        }
+        if let Some(v) = &patch.notes {
+            h.notes = check_long("notes", v)?;
+        }
+        if let Some(v) = patch.unit_price {
+            h.unit_price_x10k = Some(unit_price_to_x10k("unit_price", v)?);
+        }
+        if let Some(v) = patch.amount {
+            h.amount_cents = Some(amount_to_cents("amount", v)?);
+        } else if patch.unit_price.is_some() || patch.quantity.is_some() {
+            h.amount_cents = derived_amount(h.unit_price_x10k, h.quantity).or(h.amount_cents);
+        }
+        Ok(h)
+    }
+}
+
+fn derived_amount(unit_price_x10k: Option<i64>, quantity: i64) -> Option<i64> {
+    unit_price_x10k.map(|p| ((p as i128 * quantity as i128 + 50) / 100) as i64)
+}
+
+impl NewWorkOrder {
+    /// Checks every field; the first broken rule is returned with its field.
+    pub fn check(&self) -> Result<(Header, Vec<CheckedLine>), Invalid> {
+        let unit_price_x10k = self
+            .unit_price
+            .map(|v| unit_price_to_x10k("unit_price", v))
+            .transpose()?;
+        let quantity = check_quantity("quantity", self.quantity)?;
+        let amount_cents = match self.amount {
+            Some(v) => Some(amount_to_cents("amount", v)?),
+            None => derived_amount(unit_price_x10k, quantity),
+        };
+        let header = Header {
+            customer: check_short("customer", &self.customer, true)?,
+            product: check_short("product", &self.product, true)?,
+            quantity,
+            unit: check_short("unit", &self.unit, false)?,
+            spoilage: check_spoilage(self.spoilage)?,
+            due_date: self.due_date,
+            priority: self.priority,
+            paper: check_short("paper", &self.paper, false)?,
+            finished_size: check_short("finished_size", &self.finished_size, false)?,
+            colors: check_short("colors", &self.colors, false)?,
+            notes: check_long("notes", &self.notes)?,
+            unit_price_x10k,
+            amount_cents,
+        };
+        let lines = check_lines(&self.processes, true)?;
+        if lines.iter().any(|l| l.id.is_some()) {
+            return Err(Invalid::new(
+                "processes",
+                "a new work order's lines have no id yet",
+            ));
+        }
+        Ok((header, lines))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(json: serde_json::Value) -> NewWorkOrder {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn base() -> serde_json::Value {
+        serde_json::json!({
+            "customer": "  华彩包装 ", "product": "彩盒", "quantity": 5000,
+            "due_date": "2026-12-01", "unit_price": 0.35,
+            "processes": [{"process_id": 1}, {"process_id": 2, "quantity": 5200, "parts": ["面纸", "底纸"]}]
+        })
+    }
+
+    #[test]
+    fn a_good_order_is_trimmed_and_priced() {
+        let (h, lines) = order(base()).check().unwrap();
+        assert_eq!(h.customer, "华彩包装");
+        assert_eq!(h.priority, Priority::Normal);
+        assert_eq!(h.unit_price_x10k, Some(3500));
+        assert_eq!(h.amount_cents, Some(175_000));
+        assert_eq!(lines[1].parts, vec!["面纸", "底纸"]);
+    }
+
+    #[test]
+    fn each_broken_rule_names_its_field() {
+        let cases = [
+            ("customer", serde_json::json!(" ")),
+            ("quantity", serde_json::json!(0)),
+            ("quantity", serde_json::json!(-3)),
+            ("unit_price", serde_json::json!(-1.0)),
+            ("processes", serde_json::json!([])),
+        ];
+        for (field, value) in cases {
+            let mut json = base();
+            json[field] = value;
+            assert_eq!(order(json).check().unwrap_err().field, field);
+        }
+        let mut json = base();
+        json["processes"][1]["quantity"] = serde_json::json!(0);
+        assert_eq!(
+            order(json).check().unwrap_err().field,
+            "processes[1].quantity"
+        );
+        let mut json = base();
+        json["processes"][1]["parts"] = serde_json::json!(["a", "a"]);
+        assert_eq!(order(json).check().unwrap_err().field, "processes[1].parts");
+    }
+
+    #[test]
+    fn a_patch_recomputes_the_amount_from_the_price() {
+        let (h, _) = order(base()).check().unwrap();
+        let patch = WorkOrderPatch {
+            quantity: Some(10_000),
+            ..Default::default()
+        };
+        assert_eq!(h.patched(&patch).unwrap().amount_cents, Some(350_000));
+    }
+}

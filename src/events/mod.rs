@@ -1,0 +1,3 @@
+//! The event log (outbox and audit trail) and the hub that fans it out to live clients.
+
+pub mod log;

@@ -1,0 +1,97 @@
+//! Who is calling: bearer tokens and the session cookie become an `Actor`; login and logout.
+
+use super::errors::reject;
+use super::input::{body, parse_json};
+use super::respond;
+use crate::service::{users, Actor, Error};
+use crate::App;
+use bytes::Bytes;
+use serde::Deserialize;
+use std::convert::Infallible;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+pub const SESSION_COOKIE: &str = "presswork_session";
+
+pub fn with_app(app: App) -> impl Filter<Extract = (App,), Error = Infallible> + Clone {
+    warp::any().map(move || app.clone())
+}
+
+fn bearer(header: Option<String>) -> Option<String> {
+    header.and_then(|h| h.strip_prefix("Bearer ").map(|t| t.trim().to_owned()))
+}
+
+/// The token of this request: the `Authorization` header first, then the session cookie.
+pub fn token() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
+    warp::header::optional::<String>("authorization")
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
+        .map(|header, cookie: Option<String>| bearer(header).or(cookie))
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
+/// Requires a signed-in user and yields them as an `Actor`.
+pub fn actor(app: App) -> impl Filter<Extract = (Actor,), Error = Rejection> + Clone {
+    token()
+        .and(with_app(app))
+        .and_then(|token: Option<String>, app: App| async move {
+            let token = token.ok_or_else(|| reject(Error::Unauthorized("sign in first".into())))?;
+            users::authenticate(&app.store, token).await.map_err(reject)
+        })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+fn session_cookie(token: &str, max_age_s: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+}
+
+async fn login(app: App, body: Bytes) -> Result<Response, Infallible> {
+    let result = match parse_json::<Credentials>(&body) {
+        Ok(c) => users::login(&app.store, c.username, c.password).await,
+        Err(e) => Err(e),
+    };
+    let cookie = result
+        .as_ref()
+        .ok()
+        .map(|r| session_cookie(&r.token, users::SESSION_TTL_MS / 1000));
+    let response = respond(StatusCode::OK, result);
+    Ok(match cookie {
+        Some(c) => warp::reply::with_header(response, "set-cookie", c).into_response(),
+        None => response,
+    })
+}
+
+async fn logout(app: App, token: Option<String>) -> Result<Response, Infallible> {
+    if let Some(token) = token {
+        if let Err(e) = users::logout(&app.store, token).await {
+            return Ok(super::errors::error_response(&e));
+        }
+    }
+    let response = respond(StatusCode::OK, Ok(serde_json::json!({"ok": true})));
+    Ok(warp::reply::with_header(response, "set-cookie", session_cookie("", 0)).into_response())
+}
+
+pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
+    let login = warp::path!("auth" / "login")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(body())
+        .and_then(login);
+    let logout = warp::path!("auth" / "logout")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(token())
+        .and_then(logout);
+    let me = warp::path!("auth" / "me")
+        .and(warp::get())
+        .and(actor(app))
+        .map(|actor: Actor| warp::reply::json(&actor).into_response());
+    login.or(logout).unify().or(me).unify().boxed()
+}

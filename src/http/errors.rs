@@ -1,0 +1,124 @@
+//! The one mapping from errors to HTTP: service errors and warp rejections alike become
+//! `{"error":{"code","message","field"?}}` with the right status.
+
+use crate::service::Error;
+use serde_json::json;
+use std::convert::Infallible;
+use warp::http::StatusCode;
+use warp::reject::Reject;
+use warp::reply::Response;
+use warp::{Rejection, Reply};
+
+/// A service error travelling through warp's rejection path (from filters such as auth).
+#[derive(Debug)]
+pub struct ApiReject(pub Error);
+impl Reject for ApiReject {}
+
+pub fn reject(e: Error) -> Rejection {
+    warp::reject::custom(ApiReject(e))
+}
+
+fn status_and_code(e: &Error) -> (StatusCode, String) {
+    match e {
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into()),
+        Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
+        Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized".into()),
+        Error::Conflict { code, .. } => (StatusCode::CONFLICT, code.clone()),
+        Error::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field".into()),
+        Error::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_json".into()),
+        Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large".into()),
+        Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()),
+        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()),
+        Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal".into()),
+    }
+}
+
+pub fn error_response(e: &Error) -> Response {
+    let (status, code) = status_and_code(e);
+    let message = match e {
+        // The cause was logged where it happened; the client gets a short, safe sentence.
+        Error::Internal(_) => "something went wrong on the server; nothing was changed".to_owned(),
+        other => other.to_string(),
+    };
+    let mut body = json!({"error": {"code": code, "message": message}});
+    if let Error::Invalid { field, reason } = e {
+        body["error"]["field"] = json!(field);
+        body["error"]["message"] = json!(format!("{field}: {reason}"));
+    }
+    let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            warp::http::header::WWW_AUTHENTICATE,
+            warp::http::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
+}
+
+fn plain(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message}});
+    warp::reply::with_status(warp::reply::json(&body), status).into_response()
+}
+
+/// The single `recover`: every rejection leaves as a JSON error.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
+        return Ok(error_response(e));
+    }
+    let response = if rejection.is_not_found() {
+        plain(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such page or API route",
+        )
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is too large",
+        )
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take that method",
+        )
+    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
+        plain(
+            StatusCode::LENGTH_REQUIRED,
+            "length_required",
+            "send a Content-Length header",
+        )
+    } else if rejection
+        .find::<warp::reject::UnsupportedMediaType>()
+        .is_some()
+    {
+        plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json",
+        )
+    } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
+        plain(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "the query string is not valid",
+        )
+    } else if rejection.find::<warp::reject::MissingHeader>().is_some()
+        || rejection.find::<warp::reject::InvalidHeader>().is_some()
+    {
+        plain(
+            StatusCode::BAD_REQUEST,
+            "invalid_header",
+            "a required header is missing or invalid",
+        )
+    } else {
+        tracing::warn!(?rejection, "unhandled rejection");
+        plain(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the request could not be understood",
+        )
+    };
+    Ok(response)
+}

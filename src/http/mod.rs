@@ -1,0 +1,31 @@
+//! The warp edge: thin handlers that parse, call one service function and map the result.
+//! Nothing below this module knows about warp.
+
+pub mod assets;
+pub mod auth;
+mod catalog;
+pub mod errors;
+pub mod input;
+pub mod routes;
+mod tasks;
+mod work_orders;
+
+pub use routes::routes;
+
+use crate::service::Error;
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Reply;
+
+/// Turns a service result into a response: the value as JSON with `status`, or the error.
+pub fn respond<T: Serialize>(status: StatusCode, result: Result<T, Error>) -> Response {
+    match result {
+        Ok(value) => warp::reply::with_status(warp::reply::json(&value), status).into_response(),
+        Err(e) => errors::error_response(&e),
+    }
+}
+
+pub fn ok<T: Serialize>(result: Result<T, Error>) -> Result<Response, std::convert::Infallible> {
+    Ok(respond(StatusCode::OK, result))
+}

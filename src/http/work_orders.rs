@@ -1,0 +1,112 @@
+//! Routes for work orders: create, list, read, edit, and the approval flow.
+
+use super::auth::{actor, with_app};
+use super::input::{body, parse_json, parse_query, query};
+use super::{ok, respond};
+use crate::service::{work_order_flow as flow, work_orders, Actor, Error};
+use crate::App;
+use bytes::Bytes;
+use serde::Deserialize;
+use std::convert::Infallible;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+async fn create(app: App, actor: Actor, body: Bytes) -> Result<Response, Infallible> {
+    let result = match parse_json(&body) {
+        Ok(input) => work_orders::create_work_order(&app.store, &actor, input).await,
+        Err(e) => Err(e),
+    };
+    Ok(respond(StatusCode::CREATED, result))
+}
+
+async fn list(app: App, actor: Actor, query: String) -> Result<Response, Infallible> {
+    ok(match parse_query(&query) {
+        Ok(filter) => work_orders::list_work_orders(&app.store, &actor, filter).await,
+        Err(e) => Err(e),
+    })
+}
+
+async fn edit(id: i64, app: App, actor: Actor, body: Bytes) -> Result<Response, Infallible> {
+    ok(match parse_json(&body) {
+        Ok(patch) => work_orders::edit_work_order(&app.store, &actor, id, patch).await,
+        Err(e) => Err(e),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reason {
+    reason: String,
+}
+
+fn reason(body: &[u8]) -> Result<String, Error> {
+    parse_json::<Reason>(body).map(|r| r.reason)
+}
+
+async fn act(
+    id: i64,
+    action: String,
+    app: App,
+    actor: Actor,
+    body: Bytes,
+) -> Result<Response, Infallible> {
+    let store = &app.store;
+    ok(match action.as_str() {
+        "submit" => flow::submit_work_order(store, &actor, id).await,
+        "approve" => flow::approve_work_order(store, &actor, id).await,
+        "reject" => match reason(&body) {
+            Ok(r) => flow::reject_work_order(store, &actor, id, r).await,
+            Err(e) => Err(e),
+        },
+        "cancel" => match reason(&body) {
+            Ok(r) => flow::cancel_work_order(store, &actor, id, r).await,
+            Err(e) => Err(e),
+        },
+        other => Err(Error::not_found(format!("work order action '{other}'"))),
+    })
+}
+
+pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
+    let create = warp::path!("work-orders")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(actor(app.clone()))
+        .and(body())
+        .and_then(create);
+    let list = warp::path!("work-orders")
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(actor(app.clone()))
+        .and(query())
+        .and_then(list);
+    let get = warp::path!("work-orders" / i64)
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(actor(app.clone()))
+        .and_then(|id, app: App, actor: Actor| async move {
+            ok(work_orders::get_work_order(&app.store, &actor, id).await)
+        });
+    let edit = warp::path!("work-orders" / i64)
+        .and(warp::patch())
+        .and(with_app(app.clone()))
+        .and(actor(app.clone()))
+        .and(body())
+        .and_then(edit);
+    let act = warp::path!("work-orders" / i64 / String)
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(actor(app))
+        .and(body())
+        .and_then(act);
+    create
+        .or(list)
+        .unify()
+        .or(get)
+        .unify()
+        .or(edit)
+        .unify()
+        .or(act)
+        .unify()
+        .boxed()
+}

@@ -1,0 +1,21 @@
+//! presswork: a shop-floor task dispatch appliance for print shops.
+//!
+//! Layers depend downward only: `http` and `cli` call `service`, which uses `domain` (pure
+//! rules) and `store` (SQLite). `events` tails the event log for live clients.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod http;
+pub mod service;
+pub mod store;
+
+use std::sync::Arc;
+
+/// What every request handler and background loop shares. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: store::Store,
+    pub config: Arc<config::Config>,
+}

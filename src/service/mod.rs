@@ -1,0 +1,56 @@
+//! Use-cases of the shop floor. Each state change is one write transaction that also appends
+//! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
+
+pub mod catalog;
+pub mod error;
+pub mod health;
+pub mod line_sync;
+pub mod scope;
+pub mod seed;
+pub mod task_events;
+pub mod tasks;
+pub mod users;
+pub mod views;
+pub mod work_order_flow;
+pub mod work_orders;
+
+pub use error::Error;
+pub use scope::Scope;
+
+use crate::domain::Role;
+use serde::Serialize;
+
+/// The authenticated person behind a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_ids: Vec<i64>,
+    pub locale: Option<String>,
+}
+
+impl Actor {
+    pub fn scope(&self) -> Scope {
+        Scope::of(self)
+    }
+
+    pub fn is_in_department(&self, department_id: i64) -> bool {
+        self.department_ids.contains(&department_id)
+    }
+
+    /// Refuses unless the actor has one of `roles`.
+    pub fn require(&self, roles: &[Role], doing: &str) -> Result<(), Error> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("a {} may not {doing}", self.role)))
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch: the time format of every `*_at` column.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,366 @@
+//! People and their credentials: password login, session and API tokens, and the user admin
+//! that the CLI and the admin pages share. Only token hashes are stored.
+
+use super::catalog::{department_id_by_code, process_by_code};
+use super::{now_ms, Actor, Error};
+use crate::domain::work_order::check_short;
+use crate::domain::Role;
+use crate::store::Store;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Browser sessions last a shop week; API tokens until revoked.
+pub const SESSION_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Session,
+    Api,
+    WsTicket,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Session => "session",
+            TokenKind::Api => "api",
+            TokenKind::WsTicket => "ws_ticket",
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("hashing a password: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+pub fn insert_token(
+    conn: &Connection,
+    user_id: i64,
+    kind: TokenKind,
+    ttl_ms: Option<i64>,
+) -> Result<String, Error> {
+    let token = new_token();
+    let now = now_ms();
+    conn.prepare_cached("INSERT INTO tokens (token_hash, user_id, kind, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![token_hash(&token), user_id, kind.as_str(), now, ttl_ms.map(|t| now + t)])?;
+    Ok(token)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginResult {
+    pub token: String,
+    pub user: Actor,
+}
+
+/// Checks a password (off the async threads: argon2 is deliberately slow) and opens a session.
+pub async fn login(
+    store: &Store,
+    username: String,
+    password: String,
+) -> Result<LoginResult, Error> {
+    let refused = || Error::Unauthorized("wrong username or password".into());
+    let found = store
+        .read(move |conn| {
+            Ok::<_, Error>(
+                conn.prepare_cached(
+                    "SELECT id, password_hash FROM users WHERE username = ?1 AND active = 1",
+                )?
+                .query_row([&username], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?,
+            )
+        })
+        .await?;
+    let (user_id, hash) = match found {
+        Some(found) => found,
+        None => {
+            // Spend the same time as a real check, so timing does not reveal usernames.
+            let _ =
+                tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
+            return Err(refused());
+        }
+    };
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Err(refused());
+    }
+    let token = store
+        .write(move |conn| insert_token(conn, user_id, TokenKind::Session, Some(SESSION_TTL_MS)))
+        .await?;
+    let user = store.read(move |conn| load_actor(conn, user_id)).await?;
+    Ok(LoginResult { token, user })
+}
+
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2GQFmM0aHe7T5ZNqHUG4aCXjzqf1tDm8ZcYnS7CTvYc";
+
+pub async fn logout(store: &Store, token: String) -> Result<(), Error> {
+    store
+        .write(move |conn| {
+            conn.prepare_cached("DELETE FROM tokens WHERE token_hash = ?1")?
+                .execute([token_hash(&token)])?;
+            Ok(())
+        })
+        .await
+}
+
+pub fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor, Error> {
+    let mut actor = conn
+        .prepare_cached("SELECT id, username, display_name, role, locale FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| {
+            let role: String = r.get(3)?;
+            Ok(Actor {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                display_name: r.get(2)?,
+                role: role.parse().unwrap_or(Role::Operator),
+                department_ids: vec![],
+                locale: r.get(4)?,
+            })
+        })
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
+    actor.department_ids = conn
+        .prepare_cached(
+            "SELECT department_id FROM user_departments WHERE user_id = ?1 ORDER BY department_id",
+        )?
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(actor)
+}
+
+/// The actor behind a session or API token; `ws_ticket` tokens are not accepted here.
+pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> {
+    store
+        .read(move |conn| {
+            let row: Option<(i64, Option<i64>, String, bool)> = conn
+                .prepare_cached(
+                    "SELECT k.user_id, k.expires_at, k.kind, u.active FROM tokens k JOIN users u ON u.id = k.user_id
+                     WHERE k.token_hash = ?1",
+                )?
+                .query_row([token_hash(&token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            match row {
+                Some((user_id, expires, kind, true))
+                    if kind != "ws_ticket" && expires.is_none_or(|e| e > now_ms()) =>
+                {
+                    load_actor(conn, user_id)
+                }
+                _ => Err(Error::Unauthorized("sign in again: the session is unknown or expired".into())),
+            }
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub password: String,
+    #[serde(default)]
+    pub departments: Vec<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub locale: Option<String>,
+    pub department_ids: Vec<i64>,
+    pub skill_process_ids: Vec<i64>,
+}
+
+fn check_username(name: &str) -> Result<String, Error> {
+    let name = check_short("username", name, true)?;
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || "._-".contains(c))
+    {
+        return Err(Error::invalid(
+            "username",
+            "use letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(name)
+}
+
+pub fn check_password(password: &str) -> Result<(), Error> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a user; used by `presswork user add`, the admin API and the first-run seed.
+pub fn insert_user(conn: &Connection, user: &NewUser, password_hash: &str) -> Result<i64, Error> {
+    let username = check_username(&user.username)?;
+    let display = match &user.display_name {
+        Some(d) => check_short("display_name", d, true)?,
+        None => username.clone(),
+    };
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM users WHERE username = ?1")?
+        .exists([&username])?;
+    if exists {
+        return Err(Error::conflict(
+            "username_taken",
+            format!("there is already a user '{username}'"),
+        ));
+    }
+    conn.prepare_cached(
+        "INSERT INTO users (username, display_name, role, password_hash, locale, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![username, display, user.role.as_str(), password_hash, user.locale, now_ms()])?;
+    let id = conn.last_insert_rowid();
+    for (i, code) in user.departments.iter().enumerate() {
+        let dept = department_id_by_code(conn, code)?.ok_or_else(|| {
+            Error::invalid(
+                format!("departments[{i}]"),
+                format!("no department with code '{code}'"),
+            )
+        })?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO user_departments (user_id, department_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, dept])?;
+    }
+    for (i, code) in user.skills.iter().enumerate() {
+        let process = process_by_code(conn, code)?.ok_or_else(|| {
+            Error::invalid(
+                format!("skills[{i}]"),
+                format!("no process with code '{code}'"),
+            )
+        })?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO user_skills (user_id, process_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, process.id])?;
+    }
+    Ok(id)
+}
+
+pub fn all_users(conn: &Connection) -> Result<Vec<UserView>, Error> {
+    let mut users: Vec<UserView> = conn
+        .prepare_cached(
+            "SELECT id, username, display_name, role, active, locale FROM users ORDER BY id",
+        )?
+        .query_map([], |r| {
+            let role: String = r.get(3)?;
+            Ok(UserView {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                display_name: r.get(2)?,
+                role: role.parse().unwrap_or(Role::Operator),
+                active: r.get(4)?,
+                locale: r.get(5)?,
+                department_ids: vec![],
+                skill_process_ids: vec![],
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut depts =
+        conn.prepare_cached("SELECT department_id FROM user_departments WHERE user_id = ?1")?;
+    let mut skills =
+        conn.prepare_cached("SELECT process_id FROM user_skills WHERE user_id = ?1")?;
+    for u in &mut users {
+        u.department_ids = depts
+            .query_map([u.id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        u.skill_process_ids = skills
+            .query_map([u.id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(users)
+}
+
+pub fn user_id_by_name(conn: &Connection, username: &str) -> Result<i64, Error> {
+    conn.prepare_cached("SELECT id FROM users WHERE username = ?1")?
+        .query_row([username], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("user '{username}'")))
+}
+
+/// Users the actor may see: everyone for admin and manager; their departments' people for
+/// supervisors and operators; makers see everyone (they pick no operators, but see names).
+pub async fn list_users(store: &Store, actor: &Actor) -> Result<Vec<UserView>, Error> {
+    let actor = actor.clone();
+    store
+        .read(move |conn| {
+            let users = all_users(conn)?;
+            Ok(match actor.role {
+                Role::Admin | Role::Manager | Role::Maker => users,
+                Role::Supervisor | Role::Operator => users
+                    .into_iter()
+                    .filter(|u| {
+                        u.id == actor.id
+                            || u.department_ids.iter().any(|d| actor.is_in_department(*d))
+                    })
+                    .collect(),
+            })
+        })
+        .await
+}
+
+pub async fn create_user(store: &Store, actor: &Actor, user: NewUser) -> Result<UserView, Error> {
+    actor.require(&[Role::Admin], "add users")?;
+    check_password(&user.password)?;
+    let password = user.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    let id = store
+        .write(move |conn| insert_user(conn, &user, &hash))
+        .await?;
+    store
+        .read(move |conn| {
+            all_users(conn)?
+                .into_iter()
+                .find(|u| u.id == id)
+                .ok_or_else(|| Error::not_found(format!("user {id}")))
+        })
+        .await
+}

@@ -1,0 +1,263 @@
+//! A work order's way through approval: submit, approve (publishing its draft tasks to the
+//! department pools), reject back to draft, cancel; and the automatic start and completion
+//! that follow its tasks.
+
+use super::views::WorkOrderView;
+use super::work_orders::{get_work_order, load_order_row, task_statuses, MAKERS};
+use super::{now_ms, task_events, Actor, Error};
+use crate::domain::work_order::check_long;
+use crate::domain::{Role, TaskAction, TaskStatus, WorkOrderAction, WorkOrderStatus};
+use crate::events::log::{append, NewEvent};
+use crate::store::Store;
+use rusqlite::{params, Connection};
+use serde_json::{json, Value};
+
+pub const APPROVERS: &[Role] = &[Role::Admin, Role::Manager];
+
+/// Moves the order to the status `action` leads to, or refuses naming the current one.
+fn transition(
+    conn: &Connection,
+    id: i64,
+    action: WorkOrderAction,
+    now: i64,
+) -> Result<(WorkOrderStatus, super::work_orders::OrderRow), Error> {
+    let order = load_order_row(conn, id)?;
+    let next = order.status.after(action).ok_or_else(|| {
+        Error::conflict(
+            order.status.conflict_code(),
+            format!("work order {} is {}", order.number, order.status.as_str()),
+        )
+    })?;
+    conn.prepare_cached(
+        "UPDATE work_orders SET status = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![id, next.as_str(), now])?;
+    Ok((next, order))
+}
+
+fn order_event(
+    conn: &Connection,
+    now: i64,
+    actor_id: Option<i64>,
+    kind: &'static str,
+    id: i64,
+    data: Value,
+) -> Result<(), Error> {
+    append(
+        conn,
+        now,
+        &NewEvent {
+            kind,
+            actor_id,
+            work_order_id: Some(id),
+            data,
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+async fn run(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    f: impl FnOnce(&Connection, i64, i64) -> Result<(), Error> + Send + 'static,
+) -> Result<WorkOrderView, Error> {
+    let actor_id = actor.id;
+    store.write(move |conn| f(conn, actor_id, now_ms())).await?;
+    get_work_order(store, actor, id).await
+}
+
+pub async fn submit_work_order(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> Result<WorkOrderView, Error> {
+    actor.require(MAKERS, "submit work orders")?;
+    run(store, actor, id, move |conn, actor_id, now| {
+        let (_, order) = transition(conn, id, WorkOrderAction::Submit, now)?;
+        order_event(
+            conn,
+            now,
+            Some(actor_id),
+            "work_order.submitted",
+            id,
+            json!({"number": order.number}),
+        )
+    })
+    .await
+}
+
+pub async fn approve_work_order(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> Result<WorkOrderView, Error> {
+    actor.require(APPROVERS, "approve work orders")?;
+    run(store, actor, id, move |conn, actor_id, now| {
+        let (_, order) = transition(conn, id, WorkOrderAction::Approve, now)?;
+        conn.prepare_cached(
+            "UPDATE work_orders SET approved_at = ?2, reject_reason = NULL WHERE id = ?1",
+        )?
+        .execute(params![id, now])?;
+        let audience: Vec<i64> = order.created_by.into_iter().collect();
+        order_event(
+            conn,
+            now,
+            Some(actor_id),
+            "work_order.approved",
+            id,
+            json!({"number": order.number, "audience": audience}),
+        )?;
+        publish_drafts(conn, id, actor_id, now)
+    })
+    .await
+}
+
+/// Every draft task of the order goes to its department's pool.
+pub fn publish_drafts(
+    conn: &Connection,
+    work_order_id: i64,
+    actor_id: i64,
+    now: i64,
+) -> Result<(), Error> {
+    let drafts: Vec<i64> = task_statuses(conn, work_order_id)?
+        .into_iter()
+        .filter(|(_, s)| s.after(TaskAction::Publish).is_some())
+        .map(|(id, _)| id)
+        .collect();
+    let mut publish = conn.prepare_cached(
+        "UPDATE tasks SET status = 'pending', published_at = ?2, updated_at = ?2, version = version + 1
+         WHERE id = ?1 AND status = 'draft'",
+    )?;
+    for task_id in drafts {
+        publish.execute(params![task_id, now])?;
+        task_events::record(
+            conn,
+            now,
+            Some(actor_id),
+            "task.published",
+            task_id,
+            json!({}),
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn reject_work_order(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    reason: String,
+) -> Result<WorkOrderView, Error> {
+    actor.require(APPROVERS, "reject work orders")?;
+    let reason = check_long("reason", &reason)?;
+    if reason.is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "say why the work order is rejected",
+        ));
+    }
+    run(store, actor, id, move |conn, actor_id, now| {
+        let (_, order) = transition(conn, id, WorkOrderAction::Reject, now)?;
+        conn.prepare_cached("UPDATE work_orders SET reject_reason = ?2 WHERE id = ?1")?
+            .execute(params![id, reason])?;
+        let audience: Vec<i64> = order.created_by.into_iter().collect();
+        order_event(
+            conn,
+            now,
+            Some(actor_id),
+            "work_order.rejected",
+            id,
+            json!({"number": order.number, "reason": reason, "audience": audience}),
+        )
+    })
+    .await
+}
+
+pub async fn cancel_work_order(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    reason: String,
+) -> Result<WorkOrderView, Error> {
+    actor.require(MAKERS, "cancel work orders")?;
+    let reason = check_long("reason", &reason)?;
+    if reason.is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "say why the work order is cancelled",
+        ));
+    }
+    let role = actor.role;
+    run(store, actor, id, move |conn, actor_id, now| {
+        let order = load_order_row(conn, id)?;
+        if role == Role::Maker && !matches!(order.status, WorkOrderStatus::Draft | WorkOrderStatus::Submitted) {
+            return Err(Error::Forbidden("only a manager may cancel an approved work order".into()));
+        }
+        transition(conn, id, WorkOrderAction::Cancel, now)?;
+        conn.prepare_cached("UPDATE work_orders SET cancel_reason = ?2 WHERE id = ?1")?
+            .execute(params![id, reason])?;
+        let mut cancel = conn.prepare_cached(
+            "UPDATE tasks SET status = 'cancelled', running_since = NULL,
+                worked_ms = worked_ms + COALESCE(?2 - running_since, 0), updated_at = ?2, version = version + 1
+             WHERE id = ?1",
+        )?;
+        for (task_id, status) in task_statuses(conn, id)? {
+            if status.after(TaskAction::Cancel).is_some() {
+                cancel.execute(params![task_id, now])?;
+                task_events::record(conn, now, Some(actor_id), "task.cancelled", task_id, json!({"reason": reason}))?;
+            }
+        }
+        order_event(conn, now, Some(actor_id), "work_order.cancelled", id, json!({"number": order.number, "reason": reason}))
+    })
+    .await
+}
+
+/// Follows a task change: the order starts with its first started task and completes when
+/// every task is completed or cancelled (and at least one completed).
+pub fn follow_tasks(
+    conn: &Connection,
+    work_order_id: i64,
+    actor_id: Option<i64>,
+    now: i64,
+) -> Result<(), Error> {
+    let order = load_order_row(conn, work_order_id)?;
+    let tasks = task_statuses(conn, work_order_id)?;
+    let started = tasks.iter().any(|(_, s)| {
+        matches!(
+            s,
+            TaskStatus::InProgress | TaskStatus::Paused | TaskStatus::Completed
+        )
+    });
+    let all_closed = tasks.iter().all(|(_, s)| s.is_closed());
+    let any_completed = tasks.iter().any(|(_, s)| *s == TaskStatus::Completed);
+    let mut status = order.status;
+    if status == WorkOrderStatus::Approved && started {
+        transition(conn, work_order_id, WorkOrderAction::Start, now)?;
+        order_event(
+            conn,
+            now,
+            actor_id,
+            "work_order.started",
+            work_order_id,
+            json!({"number": order.number}),
+        )?;
+        status = WorkOrderStatus::InProgress;
+    }
+    if status.after(WorkOrderAction::Complete).is_some() && all_closed && any_completed {
+        transition(conn, work_order_id, WorkOrderAction::Complete, now)?;
+        conn.prepare_cached("UPDATE work_orders SET completed_at = ?2 WHERE id = ?1")?
+            .execute(params![work_order_id, now])?;
+        let audience: Vec<i64> = order.created_by.into_iter().collect();
+        order_event(
+            conn,
+            now,
+            actor_id,
+            "work_order.completed",
+            work_order_id,
+            json!({"number": order.number, "audience": audience}),
+        )?;
+    }
+    Ok(())
+}

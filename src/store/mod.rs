@@ -1,0 +1,133 @@
+//! The SQLite store: a read pool and one group-committing writer.
+//! It owns connections and transactions; it knows nothing of HTTP, roles or work orders.
+
+mod migrations;
+mod pool;
+mod writer;
+
+pub use migrations::{schema_version_of, SCHEMA_VERSION};
+pub use rusqlite::{Connection, OptionalExtension};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// What can go wrong below the services. Service code maps these to its own error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("the database schema is version {found}, newer than this presswork knows ({known}); use a newer presswork")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("the writer thread has stopped")]
+    WriterGone,
+    #[error("a database task panicked")]
+    Panicked,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Cheap to clone; every clone shares the pool, the writer and the event watch.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    pool: pool::ReadPool,
+    writer: writer::Writer,
+    last_event: watch::Sender<i64>,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut conn = pool::open_connection(path)?;
+        migrations::migrate(&mut conn)?;
+        let last = last_event_id(&conn)?;
+        let (last_event, _) = watch::channel(last);
+        let writer = writer::Writer::start(conn, last_event.clone())?;
+        let pool = pool::read_pool(path)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                pool,
+                writer,
+                last_event,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a pooled read connection off the async threads.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let pool = self.inner.pool.clone();
+        match tokio::task::spawn_blocking(move || {
+            let conn = pool.get().map_err(StoreError::from)?;
+            f(&conn)
+        })
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Panicked.into()),
+        }
+    }
+
+    /// Same as [`Store::read`] for callers outside an async runtime (the CLI).
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E>,
+        E: From<StoreError>,
+    {
+        let conn = self.inner.pool.get().map_err(StoreError::from)?;
+        f(&conn)
+    }
+
+    /// Runs `f` inside the writer's `BEGIN IMMEDIATE` transaction, in a savepoint of its own:
+    /// an `Err` from `f` undoes exactly what `f` did. The result is returned after the commit.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.inner.writer.submit(f).await
+    }
+
+    /// Blocking form of [`Store::write`] for the CLI.
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.inner.writer.submit_blocking(f)
+    }
+
+    /// The id of the newest committed event; changes after every commit that appended events.
+    pub fn subscribe_events(&self) -> watch::Receiver<i64> {
+        self.inner.last_event.subscribe()
+    }
+
+    /// Folds the WAL back into the main file; called on shutdown and before backups.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let conn = self.inner.pool.get()?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+pub(crate) fn last_event_id(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+}
