@@ -75,6 +75,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::Malformed("the request needs a JSON body".into()));
     }
+    // Every body this API takes is an object; say so rather than report a serde detail.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b == b'[' || b.is_ascii_digit() || *b == b'"') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(body)
+            .map_err(|e| Error::Malformed(format!("the body is not valid JSON: {e}")))?;
+        return Err(Error::invalid("body", "must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -103,10 +110,14 @@ fn field_error(path: &str, message: &str) -> Error {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
-    serde_urlencoded::from_str(query).map_err(|e| {
-        let message = e.to_string();
-        let field = quoted_name(&message).unwrap_or("query").to_owned();
-        Error::invalid(field, message)
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match field_error(&path, &e.inner().to_string()) {
+            Error::Invalid { field, reason } if field == "body" => Error::invalid("query", reason),
+            other => other,
+        };
+        field
     })
 }
 
