@@ -92,7 +92,7 @@ pub fn amount_to_cents(field: &str, value: f64) -> Result<i64, Invalid> {
 }
 
 fn money_to_int(field: &str, value: f64, scale: f64) -> Result<i64, Invalid> {
-    if !value.is_finite() || value < 0.0 || value > 1e11 {
+    if !value.is_finite() || !(0.0..=1e11).contains(&value) {
         return Err(Invalid::new(
             field,
             "must be a number from 0 to 100000000000",

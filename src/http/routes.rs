@@ -47,6 +47,6 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
             r.into_response()
         })
         .with(warp::trace::request())
-        .map(|r| warp::reply::Reply::into_response(r))
+        .map(warp::reply::Reply::into_response)
         .boxed()
 }
