@@ -57,14 +57,32 @@ fn throughput(server: &Server, admin: &Client) {
     let elapsed = start.elapsed().as_secs_f64();
     all.sort();
     let ok = all.len() - refused;
-    header(&format!("Claim throughput: {OPERATORS} operators, distinct tasks, {SECONDS} s"));
+    header(&format!(
+        "Claim throughput: {OPERATORS} operators, distinct tasks, {SECONDS} s"
+    ));
     row("claims acknowledged (200)", ok.to_string(), "");
     row("claims refused", refused.to_string(), "0");
-    row("claims/s", format!("{:.0}", ok as f64 / elapsed), ">= 10000");
-    row("latency p50", format!("{:.2} ms", percentile_ms(&all, 50.0)), "");
-    row("latency p99", format!("{:.2} ms", percentile_ms(&all, 99.0)), "");
+    row(
+        "claims/s",
+        format!("{:.0}", ok as f64 / elapsed),
+        ">= 10000",
+    );
+    row(
+        "latency p50",
+        format!("{:.2} ms", percentile_ms(&all, 50.0)),
+        "",
+    );
+    row(
+        "latency p99",
+        format!("{:.2} ms", percentile_ms(&all, 99.0)),
+        "",
+    );
     if let Some(rss) = server.rss_kib() {
-        row("server RSS after load", format!("{:.1} MiB", rss as f64 / 1024.0), "");
+        row(
+            "server RSS after load",
+            format!("{:.1} MiB", rss as f64 / 1024.0),
+            "",
+        );
     }
 }
 
@@ -85,8 +103,13 @@ fn race(admin: &Client) {
                 std::thread::spawn(move || {
                     barrier.wait();
                     let t = Instant::now();
-                    let (status, body) = op.post(&format!("/api/v1/tasks/{task}/claim"), &json!({}));
-                    (status, body["error"]["code"].as_str().map(str::to_owned), t.elapsed())
+                    let (status, body) =
+                        op.post(&format!("/api/v1/tasks/{task}/claim"), &json!({}));
+                    (
+                        status,
+                        body["error"]["code"].as_str().map(str::to_owned),
+                        t.elapsed(),
+                    )
                 })
             })
             .collect();
@@ -102,10 +125,24 @@ fn race(admin: &Client) {
         latencies.extend(results.into_iter().map(|r| r.2));
     }
     latencies.sort();
-    header(&format!("Race: {RACERS} operators claim one task, {ROUNDS} rounds"));
-    row("rounds with exactly one winner", format!("{rounds_with_one_winner} of {ROUNDS}"), "all");
-    row("claim latency p50", format!("{:.2} ms", percentile_ms(&latencies, 50.0)), "");
-    row("claim latency p99", format!("{:.2} ms", percentile_ms(&latencies, 99.0)), "");
+    header(&format!(
+        "Race: {RACERS} operators claim one task, {ROUNDS} rounds"
+    ));
+    row(
+        "rounds with exactly one winner",
+        format!("{rounds_with_one_winner} of {ROUNDS}"),
+        "all",
+    );
+    row(
+        "claim latency p50",
+        format!("{:.2} ms", percentile_ms(&latencies, 50.0)),
+        "",
+    );
+    row(
+        "claim latency p99",
+        format!("{:.2} ms", percentile_ms(&latencies, 99.0)),
+        "",
+    );
 }
 
 fn creation(admin: &Client) {
@@ -124,8 +161,16 @@ fn creation(admin: &Client) {
             .collect();
         latencies.sort();
         let target = if lines == 200 { "p50 <= 5 ms" } else { "" };
-        row(&format!("{lines} lines: p50"), format!("{:.2} ms", percentile_ms(&latencies, 50.0)), target);
-        row(&format!("{lines} lines: p99"), format!("{:.2} ms", percentile_ms(&latencies, 99.0)), "");
+        row(
+            &format!("{lines} lines: p50"),
+            format!("{:.2} ms", percentile_ms(&latencies, 50.0)),
+            target,
+        );
+        row(
+            &format!("{lines} lines: p99"),
+            format!("{:.2} ms", percentile_ms(&latencies, 99.0)),
+            "",
+        );
     }
 }
 

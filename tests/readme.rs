@@ -8,8 +8,12 @@ use std::process::Command;
 
 /// The shell block that follows `marker` in README.md.
 fn readme_block(marker: &str) -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let after = readme.split(marker).nth(1).unwrap_or_else(|| panic!("README has no {marker}"));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let after = readme
+        .split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("README has no {marker}"));
     let start = after.find("```sh\n").expect("a sh block") + "```sh\n".len();
     let len = after[start..].find("```").expect("end of block");
     after[start..start + len].to_owned()
@@ -41,9 +45,20 @@ fn the_core_walk_through_works_as_written() {
     let out = run_block(&s, "<!-- walkthrough -->");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
-    assert!(lines[0].contains("'CTP', 'draft'") && lines[0].contains("'DIE', 'draft'"), "{out}");
-    assert!(lines[1].contains("'PRT', 5200, 2") && lines[1].contains("'PACK'") && !lines[1].contains("LAM_G"), "{out}");
+    assert!(
+        lines[0].contains("'CTP', 'draft'") && lines[0].contains("'DIE', 'draft'"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("'PRT', 5200, 2")
+            && lines[1].contains("'PACK'")
+            && !lines[1].contains("LAM_G"),
+        "{out}"
+    );
     assert!(lines[2].contains("('CTP', 'pending')"), "{out}");
     assert_eq!(lines[3], "('assigned', 'li')");
-    assert!(lines[4].contains("task_already_claimed") && lines[4].ends_with("HTTP 409"), "{out}");
+    assert!(
+        lines[4].contains("task_already_claimed") && lines[4].ends_with("HTTP 409"),
+        "{out}"
+    );
 }

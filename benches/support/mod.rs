@@ -37,7 +37,9 @@ impl Server {
                 }
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server started");
         Server {
             base: format!("http://{addr}"),
             child,
@@ -83,7 +85,10 @@ impl Client {
             token: String::new(),
             agent,
         };
-        let (status, body) = c.post("/api/v1/auth/login", &json!({"username": username, "password": password}));
+        let (status, body) = c.post(
+            "/api/v1/auth/login",
+            &json!({"username": username, "password": password}),
+        );
         assert_eq!(status, 200, "{body}");
         c.token = body["token"].as_str().unwrap().to_owned();
         c
@@ -116,7 +121,13 @@ impl Client {
 
 pub fn process_id(c: &Client, code: &str) -> i64 {
     let (_, list) = c.get("/api/v1/processes");
-    list.as_array().unwrap().iter().find(|p| p["code"] == code).unwrap()["id"].as_i64().unwrap()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
 }
 
 /// Creates operators of a department through the API and signs each in.
@@ -145,9 +156,18 @@ pub fn publish_printing_tasks(admin: &Client, orders: usize, lines: usize) -> Ve
             &json!({"customer": "bench", "product": "p", "quantity": 100, "due_date": "2026-12-31", "processes": processes}),
         );
         assert_eq!(status, 201, "{order}");
-        let (status, order) = admin.post(&format!("/api/v1/work-orders/{}/approve", order["id"]), &json!({}));
+        let (status, order) = admin.post(
+            &format!("/api/v1/work-orders/{}/approve", order["id"]),
+            &json!({}),
+        );
         assert_eq!(status, 200);
-        ids.extend(order["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+        ids.extend(
+            order["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_i64().unwrap()),
+        );
     }
     ids
 }
@@ -167,6 +187,9 @@ pub fn row(name: &str, value: String, target: &str) {
 
 pub fn header(title: &str) {
     println!("\n### {title}\n");
-    println!("| {:<48} | {:>28} | {:<16} |", "measure", "result", "target");
+    println!(
+        "| {:<48} | {:>28} | {:<16} |",
+        "measure", "result", "target"
+    );
     println!("|{}|{}|{}|", "-".repeat(50), "-".repeat(30), "-".repeat(18));
 }
