@@ -12,7 +12,7 @@ const MAX_SHORT_TEXT: usize = 200;
 const MAX_LONG_TEXT: usize = 4000;
 
 /// One process line as sent by a client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     /// The existing line this one keeps (edits only).
@@ -32,7 +32,7 @@ pub struct LineInput {
 }
 
 /// A new work order as sent by a client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkOrder {
     pub customer: String,
@@ -61,7 +61,7 @@ pub struct NewWorkOrder {
 }
 
 /// An edit: every field optional; `processes`, when present, is the whole new list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkOrderPatch {
     pub customer: Option<String>,

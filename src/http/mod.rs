@@ -6,6 +6,7 @@ pub mod auth;
 mod catalog;
 pub mod errors;
 pub mod input;
+pub mod openapi;
 pub mod routes;
 mod tasks;
 mod work_orders;

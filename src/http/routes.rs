@@ -16,8 +16,18 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .or(work_orders::routes(app.clone()))
                 .unify()
                 .or(tasks::routes(app))
+                .unify()
+                .or(openapi_route())
                 .unify(),
         )
+        .boxed()
+}
+
+fn openapi_route() -> BoxedFilter<(Response,)> {
+    let document = std::sync::Arc::new(super::openapi::document());
+    warp::path!("openapi.json")
+        .and(warp::get())
+        .map(move || warp::reply::json(&*document).into_response())
         .boxed()
 }
 

@@ -21,7 +21,7 @@ use crate::domain::Role;
 use serde::Serialize;
 
 /// The authenticated person behind a request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Actor {
     pub id: i64,
     pub username: String,

@@ -75,7 +75,7 @@ pub fn insert_token(
     Ok(token)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoginResult {
     pub token: String,
     pub user: Actor,
@@ -183,7 +183,7 @@ pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> 
         .await
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub username: String,
@@ -199,7 +199,7 @@ pub struct NewUser {
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UserView {
     pub id: i64,
     pub username: String,

@@ -6,7 +6,7 @@ use crate::domain::Priority;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TaskView {
     pub id: i64,
     pub work_order_id: i64,
@@ -94,7 +94,7 @@ pub fn load_task(conn: &Connection, id: i64) -> Result<Option<TaskView>, rusqlit
         .optional()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LineView {
     pub id: i64,
     pub position: i64,
@@ -109,7 +109,7 @@ pub struct LineView {
     pub parts: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WorkOrderView {
     pub id: i64,
     pub number: String,

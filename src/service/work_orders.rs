@@ -380,7 +380,7 @@ pub async fn get_work_order(store: &Store, actor: &Actor, id: i64) -> Result<Wor
         .await
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkOrderFilter {
     pub status: Option<WorkOrderStatus>,
@@ -392,7 +392,7 @@ pub struct WorkOrderFilter {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

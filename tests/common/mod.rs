@@ -245,7 +245,14 @@ impl Client {
             None => req,
         };
         let req = req.body(body.to_vec()).expect("request");
-        Self::finish(self.agent.run(req))
+        match self.agent.run(req.clone()) {
+            // A pooled keep-alive connection the server had already closed: the request never
+            // reached it, so sending it again on a fresh connection is safe.
+            Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Self::finish(agent().run(req))
+            }
+            other => Self::finish(other),
+        }
     }
 
     /// Like `post`, but a refused connection (server down) is `None` instead of a panic.
