@@ -29,9 +29,18 @@ impl TestServer {
         Self::start_with(&[])
     }
 
+    /// Starts a server whose data dir is inside `parent` (e.g. a small tmpfs mount).
+    pub fn start_in(parent: &Path) -> TestServer {
+        let dir = tempfile::tempdir_in(parent).expect("temp dir");
+        Self::start_at(dir, &[])
+    }
+
     /// Starts a server with extra environment variables (e.g. PRESSWORK_* settings).
     pub fn start_with(env: &[(&str, &str)]) -> TestServer {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_at(tempfile::tempdir().expect("temp dir"), env)
+    }
+
+    fn start_at(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TestServer {
         let (child, addr) = spawn_server(dir.path(), "127.0.0.1:0", env);
         let base = format!("http://{addr}");
         let admin = Client::login(&base, "admin", ADMIN_PASSWORD);
