@@ -18,6 +18,78 @@ pub fn reject(e: Error) -> Rejection {
     warp::reject::custom(ApiReject(e))
 }
 
+/// The last filter of the tree rejects with this, so the one `recover` knows the method and
+/// path of a request no route took, and can tell "no such route" (404) from "wrong method"
+/// (405 with `Allow`) and "not an id" (404) using the route table.
+#[derive(Debug)]
+pub struct RouteMiss {
+    pub method: warp::http::Method,
+    pub path: String,
+}
+impl Reject for RouteMiss {}
+
+pub fn route_miss() -> impl warp::Filter<Extract = (Response,), Error = Rejection> + Clone {
+    use warp::Filter;
+    warp::method().and(warp::path::full()).and_then(
+        |method, path: warp::path::FullPath| async move {
+            Err::<Response, _>(warp::reject::custom(RouteMiss {
+                method,
+                path: path.as_str().to_owned(),
+            }))
+        },
+    )
+}
+
+/// Does a documented path (with `{param}` segments) match a request path?
+fn path_matches(documented: &str, path: &str) -> bool {
+    let (d, p): (Vec<&str>, Vec<&str>) =
+        (documented.split('/').collect(), path.split('/').collect());
+    d.len() == p.len()
+        && d.iter()
+            .zip(&p)
+            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty()))
+}
+
+fn answer_miss(miss: &RouteMiss) -> Response {
+    let api = miss.path.starts_with("/api/") || miss.path == "/healthz" || miss.path == "/metrics";
+    let mut allowed: Vec<String> = if api {
+        super::openapi::operations()
+            .iter()
+            .filter(|op| path_matches(op.path, &miss.path))
+            .map(|op| op.method.to_uppercase())
+            .collect()
+    } else {
+        vec!["GET".to_owned()]
+    };
+    allowed.dedup();
+    if allowed.is_empty() {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such page or API route",
+        );
+    }
+    if allowed.iter().any(|m| m == miss.method.as_str()) {
+        // The route exists for this method, so a segment did not parse as an id.
+        return plain(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such record: the id in the path is not a valid id",
+        );
+    }
+    let mut response = plain(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    );
+    if let Ok(value) = warp::http::HeaderValue::from_str(&allowed.join(", ")) {
+        response
+            .headers_mut()
+            .insert(warp::http::header::ALLOW, value);
+    }
+    response
+}
+
 fn status_and_code(e: &Error) -> (StatusCode, String) {
     match e {
         Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into()),
@@ -65,7 +137,15 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
         return Ok(error_response(e));
     }
-    let response = if rejection.is_not_found() {
+    let response = if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is too large",
+        )
+    } else if let Some(miss) = rejection.find::<RouteMiss>() {
+        answer_miss(miss)
+    } else if rejection.is_not_found() {
         plain(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -9,7 +9,7 @@ pub mod input;
 pub mod openapi;
 pub mod routes;
 mod tasks;
-mod work_orders;
+pub mod work_orders;
 
 pub use routes::routes;
 

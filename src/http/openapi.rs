@@ -3,6 +3,8 @@
 //! so bodies cannot drift from the code. `tests/openapi.rs` checks the table against the
 //! routes declared in `src/http/` in both directions.
 
+use super::auth::Credentials;
+use super::work_orders::Reason;
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
 use crate::service::catalog::{Department, Process};
 use crate::service::health::Health;
@@ -76,19 +78,6 @@ impl Op {
     }
 }
 
-#[derive(serde::Deserialize, JsonSchema)]
-#[allow(dead_code)]
-struct Credentials {
-    username: String,
-    password: String,
-}
-
-#[derive(serde::Deserialize, JsonSchema)]
-#[allow(dead_code)]
-struct Reason {
-    reason: String,
-}
-
 #[derive(serde::Serialize, JsonSchema)]
 #[allow(dead_code)]
 struct Ok {
@@ -122,7 +111,7 @@ pub fn operations() -> Vec<Op> {
             s::<LoginResult>,
         )
         .body(s::<Credentials>)
-        .errors(&[400, 422, 429])
+        .errors(&[401, 422, 429])
         .public(),
         op(
             "post",

@@ -48,6 +48,8 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
         .unify()
         .or(assets::routes())
         .unify()
+        .or(errors::route_miss())
+        .unify()
         .recover(errors::recover)
         .unify()
         .map(|r: Response| {

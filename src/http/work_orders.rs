@@ -34,9 +34,10 @@ async fn edit(id: i64, app: App, body: Bytes, actor: Actor) -> Result<Response, 
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Reason {
+pub struct Reason {
+    #[schemars(length(min = 1, max = 4000), regex(pattern = crate::domain::work_order::REQUIRED_TEXT_PATTERN))]
     reason: String,
 }
 

@@ -49,7 +49,12 @@ pub async fn list_tasks(
 ) -> Result<TaskPage, Error> {
     let scope = actor.scope();
     let limit = filter.limit.unwrap_or(50).clamp(1, 500);
-    let after = filter.cursor.as_deref().map(parse_cursor).transpose()?;
+    let after = filter
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(parse_cursor)
+        .transpose()?;
     store
         .read(move |conn| {
             let mut sql = format!("{TASK_SELECT} WHERE {}", scope.task_predicate());

@@ -186,10 +186,13 @@ pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[\w.-]+$"))]
     pub username: String,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 200), regex(pattern = crate::domain::work_order::REQUIRED_TEXT_PATTERN))]
     pub display_name: Option<String>,
     pub role: Role,
+    #[schemars(length(min = 8, max = 200))]
     pub password: String,
     #[serde(default)]
     pub departments: Vec<String>,
@@ -213,6 +216,9 @@ pub struct UserView {
 
 fn check_username(name: &str) -> Result<String, Error> {
     let name = check_short("username", name, true)?;
+    if name.chars().count() > 64 {
+        return Err(Error::invalid("username", "must be at most 64 characters"));
+    }
     if !name
         .chars()
         .all(|c| c.is_alphanumeric() || "._-".contains(c))
@@ -226,6 +232,9 @@ fn check_username(name: &str) -> Result<String, Error> {
 }
 
 pub fn check_password(password: &str) -> Result<(), Error> {
+    if password.chars().count() > 200 {
+        return Err(Error::invalid("password", "must be at most 200 characters"));
+    }
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(Error::invalid(
             "password",
