@@ -5,8 +5,11 @@ pub mod assets;
 pub mod auth;
 mod catalog;
 pub mod errors;
+mod history;
 pub mod input;
 pub mod routes;
+mod scrap_reasons;
+mod task_actions;
 mod tasks;
 mod work_orders;
 

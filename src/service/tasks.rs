@@ -1,6 +1,6 @@
 //! Tasks: the scoped list with its keyset cursor, a single task, and the race-free claim.
 
-use super::views::{load_task, task_from_row, TaskView, TASK_SELECT};
+use super::views::{load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT};
 use super::{now_ms, task_events, Actor, Error};
 use crate::domain::{Priority, Role, TaskAction, TaskStatus};
 use crate::store::Store;
@@ -17,6 +17,8 @@ pub struct TaskFilter {
     pub priority: Option<Priority>,
     pub work_order_id: Option<i64>,
     pub q: Option<String>,
+    /// `true`: only tasks someone can start now (`domain::handoff::is_ready`).
+    pub ready: Option<bool>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -79,6 +81,11 @@ pub async fn list_tasks(
                     " AND (w.number LIKE ? OR w.customer LIKE ? OR w.product LIKE ? OR p.code LIKE ? OR p.name_zh LIKE ?)",
                     format!("%{q}%").into(),
                 );
+            }
+            match filter.ready {
+                Some(true) => sql += &format!(" AND {READY_SQL}"),
+                Some(false) => sql += &format!(" AND NOT {READY_SQL}"),
+                None => {}
             }
             if let Some((priority, due, id)) = after {
                 push(&mut sql, " AND (t.priority < ?", priority.into());
