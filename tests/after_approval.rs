@@ -20,7 +20,8 @@ fn lines_of(order: &Value, keep: &[&str]) -> Vec<Value> {
 }
 
 fn edit(s: &TestServer, order: &Value, body: Value) -> (u16, Value) {
-    s.admin.patch(&format!("/api/v1/work-orders/{}", id(order)), &body)
+    s.admin
+        .patch(&format!("/api/v1/work-orders/{}", id(order)), &body)
 }
 
 #[test]
@@ -33,11 +34,18 @@ fn adding_a_line_puts_a_new_task_in_the_pool() {
     let (status, edited) = edit(&s, &order, json!({"processes": lines}));
     assert_eq!(status, 200, "{edited}");
     let new = task_of(&edited, "QC");
-    assert_eq!((new["status"].as_str(), new["sequence"].as_i64()), (Some("pending"), Some(3)));
+    assert_eq!(
+        (new["status"].as_str(), new["sequence"].as_i64()),
+        (Some("pending"), Some(3))
+    );
     assert!(new["published_at"].is_i64());
     let (_, pool) = qc.get("/api/v1/tasks?status=pending");
     assert_eq!(pool["items"][0]["id"], new["id"], "{pool}");
-    assert_eq!(task_of(&edited, "PRT")["id"], task_of(&order, "PRT")["id"], "other tasks are kept");
+    assert_eq!(
+        task_of(&edited, "PRT")["id"],
+        task_of(&order, "PRT")["id"],
+        "other tasks are kept"
+    );
 }
 
 #[test]
@@ -45,9 +53,18 @@ fn removing_an_unclaimed_line_cancels_its_task() {
     let s = TestServer::start();
     let order = published_order(&s.admin, &["PRT", "LAM_G", "DIE"]);
     let lam = id(task_of(&order, "LAM_G"));
-    let (status, edited) = edit(&s, &order, json!({"processes": lines_of(&order, &["PRT", "DIE"])}));
+    let (status, edited) = edit(
+        &s,
+        &order,
+        json!({"processes": lines_of(&order, &["PRT", "DIE"])}),
+    );
     assert_eq!(status, 200, "{edited}");
-    let codes: Vec<&str> = edited["lines"].as_array().unwrap().iter().map(|l| l["process_code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = edited["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["process_code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["PRT", "DIE"]);
     assert_eq!(task(&s.admin, lam)["status"], "cancelled");
     let h = history(&s.admin, &format!("tasks/{lam}"));
@@ -70,20 +87,39 @@ fn work_someone_holds_or_did_cannot_be_removed_or_changed() {
 
     let check = |body: Value, task: i64, state: &str| {
         let (status, reply) = edit(&s, &order, body);
-        assert_eq!((status, reply["error"]["code"].as_str()), (409, Some("task_in_use")), "{reply}");
+        assert_eq!(
+            (status, reply["error"]["code"].as_str()),
+            (409, Some("task_in_use")),
+            "{reply}"
+        );
         let message = reply["error"]["message"].as_str().unwrap();
-        assert!(message.contains(&format!("task {task}")) && message.contains(state), "names the task and its state: {message}");
+        assert!(
+            message.contains(&format!("task {task}")) && message.contains(state),
+            "names the task and its state: {message}"
+        );
     };
     // Remove the claimed die-cutting line.
-    check(json!({"processes": lines_of(&order, &["PRT", "PACK"])}), die, "assigned");
+    check(
+        json!({"processes": lines_of(&order, &["PRT", "PACK"])}),
+        die,
+        "assigned",
+    );
     // Change the quantity of the started printing line.
     let mut lines = lines_of(&order, &["PRT", "DIE", "PACK"]);
     lines[0]["quantity"] = json!(4000);
     check(json!({"processes": lines}), prt, "in_progress");
     // The order's quantity reaches every line that follows it, including the started one.
-    check(json!({"quantity": 6000, "customer": "改名"}), prt, "in_progress");
+    check(
+        json!({"quantity": 6000, "customer": "改名"}),
+        prt,
+        "in_progress",
+    );
     must(&li, prt, "complete", json!({"good": 5000}));
-    check(json!({"processes": lines_of(&order, &["DIE", "PACK"])}), prt, "completed");
+    check(
+        json!({"processes": lines_of(&order, &["DIE", "PACK"])}),
+        prt,
+        "completed",
+    );
 
     // Nothing of any refused edit stayed: not the header, not a line, not a task.
     let after = common::floor::order(&s.admin, id(&order));
@@ -91,7 +127,11 @@ fn work_someone_holds_or_did_cannot_be_removed_or_changed() {
     assert_eq!(after["quantity"], before["quantity"]);
     assert_eq!(after["lines"], before["lines"]);
     let updated = history(&s.admin, &format!("work-orders/{}", id(&order)));
-    assert!(!kinds(&updated).contains(&"work_order.updated".to_owned()), "{:?}", kinds(&updated));
+    assert!(
+        !kinds(&updated).contains(&"work_order.updated".to_owned()),
+        "{:?}",
+        kinds(&updated)
+    );
 }
 
 #[test]
@@ -126,13 +166,20 @@ fn withdrawing_the_last_open_step_completes_the_order() {
     must(&li, prt, "claim", json!({}));
     must(&li, prt, "start", json!({}));
     must(&li, prt, "complete", json!({"good": 5000}));
-    assert_eq!(common::floor::order(&s.admin, id(&order))["status"], "in_progress");
+    assert_eq!(
+        common::floor::order(&s.admin, id(&order))["status"],
+        "in_progress"
+    );
     let (status, edited) = edit(&s, &order, json!({"processes": lines_of(&order, &["PRT"])}));
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["status"], "completed");
     let h = history(&s.admin, &format!("work-orders/{}", id(&order)));
     let k = kinds(&h);
-    let at = |kind: &str| k.iter().position(|x| x == kind).unwrap_or_else(|| panic!("no {kind} in {k:?}"));
+    let at = |kind: &str| {
+        k.iter()
+            .position(|x| x == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {k:?}"))
+    };
     assert!(at("task.cancelled") < at("work_order.completed"), "{k:?}");
 }
 

@@ -11,7 +11,16 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Columns: who calls. `sup_x` and `op_x` work in die-cutting, outside the fixtures' printing.
-const WHO: [&str; 8] = ["admin", "manager", "maker", "supervisor", "operator", "sup_x", "op_x", "anonymous"];
+const WHO: [&str; 8] = [
+    "admin",
+    "manager",
+    "maker",
+    "supervisor",
+    "operator",
+    "sup_x",
+    "op_x",
+    "anonymous",
+];
 /// Roles that may see prices; every other column must never receive one.
 const SEES_PRICES: usize = 3;
 
@@ -29,15 +38,27 @@ struct Req {
 }
 
 fn get(path: impl Into<String>) -> Req {
-    Req { method: "GET", path: path.into(), body: Value::Null }
+    Req {
+        method: "GET",
+        path: path.into(),
+        body: Value::Null,
+    }
 }
 
 fn post(path: impl Into<String>, body: Value) -> Req {
-    Req { method: "POST", path: path.into(), body }
+    Req {
+        method: "POST",
+        path: path.into(),
+        body,
+    }
 }
 
 fn patch(path: impl Into<String>, body: Value) -> Req {
-    Req { method: "PATCH", path: path.into(), body }
+    Req {
+        method: "PATCH",
+        path: path.into(),
+        body,
+    }
 }
 
 impl World {
@@ -82,43 +103,93 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
     vec![
         ("GET /auth/me", ALL, false, |_| get("/api/v1/auth/me")),
         ("GET /processes", ALL, false, |_| get("/api/v1/processes")),
-        ("GET /departments", ALL, false, |_| get("/api/v1/departments")),
+        ("GET /departments", ALL, false, |_| {
+            get("/api/v1/departments")
+        }),
         ("GET /users", ALL, false, |_| get("/api/v1/users")),
-        ("GET /scrap-reasons", ALL, false, |_| get("/api/v1/scrap-reasons")),
-        ("POST /users", [201, 403, 403, 403, 403, 403, 403, 401], false, |w| {
-            post("/api/v1/users", json!({"username": format!("u{}", w.next()), "role": "operator", "password": PASSWORD}))
+        ("GET /scrap-reasons", ALL, false, |_| {
+            get("/api/v1/scrap-reasons")
         }),
-        ("POST /scrap-reasons", [201, 201, 403, 403, 403, 403, 403, 401], false, |w| {
-            post("/api/v1/scrap-reasons", json!({"code": format!("R{}", w.next()), "name_zh": "其他", "name_en": "Other"}))
-        }),
+        (
+            "POST /users",
+            [201, 403, 403, 403, 403, 403, 403, 401],
+            false,
+            |w| {
+                post(
+                    "/api/v1/users",
+                    json!({"username": format!("u{}", w.next()), "role": "operator", "password": PASSWORD}),
+                )
+            },
+        ),
+        (
+            "POST /scrap-reasons",
+            [201, 201, 403, 403, 403, 403, 403, 401],
+            false,
+            |w| {
+                post(
+                    "/api/v1/scrap-reasons",
+                    json!({"code": format!("R{}", w.next()), "name_zh": "其他", "name_en": "Other"}),
+                )
+            },
+        ),
         ("PATCH /scrap-reasons/{code}", APPROVERS, false, |_| {
             patch("/api/v1/scrap-reasons/DEFECT", json!({"name_en": "Defect"}))
         }),
-        ("POST /work-orders", [201, 201, 201, 403, 403, 403, 403, 401], false, |w| {
-            let prt = process_id(&w.s.admin, "PRT");
-            post("/api/v1/work-orders", json!({"customer": "c", "product": "p", "quantity": 10, "due_date": "2026-12-01",
-                "unit_price": 1.5, "processes": [{"process_id": prt}]}))
-        }),
+        (
+            "POST /work-orders",
+            [201, 201, 201, 403, 403, 403, 403, 401],
+            false,
+            |w| {
+                let prt = process_id(&w.s.admin, "PRT");
+                post(
+                    "/api/v1/work-orders",
+                    json!({"customer": "c", "product": "p", "quantity": 10, "due_date": "2026-12-01",
+                "unit_price": 1.5, "processes": [{"process_id": prt}]}),
+                )
+            },
+        ),
         ("GET /work-orders", ALL, true, |w| {
             w.pending();
             get("/api/v1/work-orders")
         }),
-        ("GET /work-orders/{id}", IN_SCOPE, true, |w| get(format!("/api/v1/work-orders/{}", w.pending().0))),
-        ("GET /work-orders/{draft}", OFFICE, true, |w| get(format!("/api/v1/work-orders/{}", id(&w.draft())))),
-        ("PATCH /work-orders/{id}", MAKERS, true, |w| {
-            patch(format!("/api/v1/work-orders/{}", id(&w.draft())), json!({"notes": "加急"}))
+        ("GET /work-orders/{id}", IN_SCOPE, true, |w| {
+            get(format!("/api/v1/work-orders/{}", w.pending().0))
         }),
-        ("POST /work-orders/{id}/submit", MAKERS, true, |w| post(format!("/api/v1/work-orders/{}/submit", id(&w.draft())), json!({}))),
+        ("GET /work-orders/{draft}", OFFICE, true, |w| {
+            get(format!("/api/v1/work-orders/{}", id(&w.draft())))
+        }),
+        ("PATCH /work-orders/{id}", MAKERS, true, |w| {
+            patch(
+                format!("/api/v1/work-orders/{}", id(&w.draft())),
+                json!({"notes": "加急"}),
+            )
+        }),
+        ("POST /work-orders/{id}/submit", MAKERS, true, |w| {
+            post(
+                format!("/api/v1/work-orders/{}/submit", id(&w.draft())),
+                json!({}),
+            )
+        }),
         ("POST /work-orders/{id}/approve", APPROVERS, true, |w| {
-            post(format!("/api/v1/work-orders/{}/approve", id(&w.draft())), json!({}))
+            post(
+                format!("/api/v1/work-orders/{}/approve", id(&w.draft())),
+                json!({}),
+            )
         }),
         ("POST /work-orders/{id}/reject", APPROVERS, true, |w| {
             let o = id(&w.draft());
-            w.s.admin.post(&format!("/api/v1/work-orders/{o}/submit"), &json!({}));
-            post(format!("/api/v1/work-orders/{o}/reject"), json!({"reason": "重排"}))
+            w.s.admin
+                .post(&format!("/api/v1/work-orders/{o}/submit"), &json!({}));
+            post(
+                format!("/api/v1/work-orders/{o}/reject"),
+                json!({"reason": "重排"}),
+            )
         }),
         ("POST /work-orders/{id}/cancel", MAKERS, true, |w| {
-            post(format!("/api/v1/work-orders/{}/cancel", id(&w.draft())), json!({"reason": "客户取消"}))
+            post(
+                format!("/api/v1/work-orders/{}/cancel", id(&w.draft())),
+                json!({"reason": "客户取消"}),
+            )
         }),
         ("GET /tasks", ALL, false, |w| {
             w.pending();
@@ -128,47 +199,108 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
             w.pending();
             get("/api/v1/tasks?ready=true")
         }),
-        ("GET /tasks/{id}", IN_SCOPE, false, |w| get(format!("/api/v1/tasks/{}", w.pending().1))),
-        ("GET /tasks/{draft}", OFFICE, false, |w| get(format!("/api/v1/tasks/{}", id(task_of(&w.draft(), "PRT"))))),
-        ("POST /tasks/{id}/claim", [403, 403, 403, 403, 200, 403, 403, 401], false, |w| {
-            post(format!("/api/v1/tasks/{}/claim", w.pending().1), json!({}))
+        ("GET /tasks/{id}", IN_SCOPE, false, |w| {
+            get(format!("/api/v1/tasks/{}", w.pending().1))
         }),
-        ("POST /tasks/{id}/start", WORK, false, |w| post(format!("/api/v1/tasks/{}/start", w.held("assigned")), json!({}))),
-        ("POST /tasks/{id}/pause", WORK, false, |w| post(format!("/api/v1/tasks/{}/pause", w.held("in_progress")), json!({}))),
-        ("POST /tasks/{id}/resume", WORK, false, |w| post(format!("/api/v1/tasks/{}/resume", w.held("paused")), json!({}))),
+        ("GET /tasks/{draft}", OFFICE, false, |w| {
+            get(format!("/api/v1/tasks/{}", id(task_of(&w.draft(), "PRT"))))
+        }),
+        (
+            "POST /tasks/{id}/claim",
+            [403, 403, 403, 403, 200, 403, 403, 401],
+            false,
+            |w| post(format!("/api/v1/tasks/{}/claim", w.pending().1), json!({})),
+        ),
+        ("POST /tasks/{id}/start", WORK, false, |w| {
+            post(
+                format!("/api/v1/tasks/{}/start", w.held("assigned")),
+                json!({}),
+            )
+        }),
+        ("POST /tasks/{id}/pause", WORK, false, |w| {
+            post(
+                format!("/api/v1/tasks/{}/pause", w.held("in_progress")),
+                json!({}),
+            )
+        }),
+        ("POST /tasks/{id}/resume", WORK, false, |w| {
+            post(
+                format!("/api/v1/tasks/{}/resume", w.held("paused")),
+                json!({}),
+            )
+        }),
         ("POST /tasks/{id}/progress", WORK, false, |w| {
-            post(format!("/api/v1/tasks/{}/progress", w.held("in_progress")), json!({"good": 5}))
+            post(
+                format!("/api/v1/tasks/{}/progress", w.held("in_progress")),
+                json!({"good": 5}),
+            )
         }),
         ("POST /tasks/{id}/complete", WORK, false, |w| {
-            post(format!("/api/v1/tasks/{}/complete", w.held("in_progress")), json!({}))
+            post(
+                format!("/api/v1/tasks/{}/complete", w.held("in_progress")),
+                json!({}),
+            )
         }),
-        ("POST /tasks/{id}/release", WORK, false, |w| post(format!("/api/v1/tasks/{}/release", w.held("assigned")), json!({}))),
+        ("POST /tasks/{id}/release", WORK, false, |w| {
+            post(
+                format!("/api/v1/tasks/{}/release", w.held("assigned")),
+                json!({}),
+            )
+        }),
         ("POST /tasks/{id}/assign", DIRECT, false, |w| {
-            post(format!("/api/v1/tasks/{}/assign", w.pending().1), json!({"operator_id": w.li}))
+            post(
+                format!("/api/v1/tasks/{}/assign", w.pending().1),
+                json!({"operator_id": w.li}),
+            )
         }),
         ("POST /tasks/{id}/unassign", DIRECT, false, |w| {
-            post(format!("/api/v1/tasks/{}/unassign", w.held("assigned")), json!({"reason": "调班"}))
+            post(
+                format!("/api/v1/tasks/{}/unassign", w.held("assigned")),
+                json!({"reason": "调班"}),
+            )
         }),
         ("POST /tasks/{id}/cancel", DIRECT, false, |w| {
-            post(format!("/api/v1/tasks/{}/cancel", w.pending().1), json!({"reason": "不做了"}))
+            post(
+                format!("/api/v1/tasks/{}/cancel", w.pending().1),
+                json!({"reason": "不做了"}),
+            )
         }),
         ("POST /tasks/batch cancel", DIRECT_BATCH, false, |w| {
-            post("/api/v1/tasks/batch", json!({"action": "cancel", "ids": [w.pending().1], "reason": "不做了"}))
+            post(
+                "/api/v1/tasks/batch",
+                json!({"action": "cancel", "ids": [w.pending().1], "reason": "不做了"}),
+            )
         }),
         ("POST /tasks/batch assign", DIRECT_BATCH, false, |w| {
-            post("/api/v1/tasks/batch", json!({"action": "assign", "ids": [w.pending().1], "operator_id": w.li}))
+            post(
+                "/api/v1/tasks/batch",
+                json!({"action": "assign", "ids": [w.pending().1], "operator_id": w.li}),
+            )
         }),
         ("POST /tasks/batch publish", APPROVERS, false, |w| {
-            post("/api/v1/tasks/batch", json!({"action": "publish", "ids": [id(task_of(&w.draft(), "PRT"))]}))
+            post(
+                "/api/v1/tasks/batch",
+                json!({"action": "publish", "ids": [id(task_of(&w.draft(), "PRT"))]}),
+            )
         }),
         ("POST /tasks/batch delete_drafts", MAKERS, false, |w| {
-            post("/api/v1/tasks/batch", json!({"action": "delete_drafts", "ids": [id(task_of(&w.draft(), "DIE"))]}))
+            post(
+                "/api/v1/tasks/batch",
+                json!({"action": "delete_drafts", "ids": [id(task_of(&w.draft(), "DIE"))]}),
+            )
         }),
-        ("GET /tasks/{id}/history", IN_SCOPE, false, |w| get(format!("/api/v1/tasks/{}/history", w.pending().1))),
+        ("GET /tasks/{id}/history", IN_SCOPE, false, |w| {
+            get(format!("/api/v1/tasks/{}/history", w.pending().1))
+        }),
         ("GET /tasks/{draft}/history", OFFICE, false, |w| {
-            get(format!("/api/v1/tasks/{}/history", id(task_of(&w.draft(), "PRT"))))
+            get(format!(
+                "/api/v1/tasks/{}/history",
+                id(task_of(&w.draft(), "PRT"))
+            ))
         }),
-        ("GET /work-orders/{id}/history", IN_SCOPE, true, |w| get(format!("/api/v1/work-orders/{}/history", w.pending().0))),
+        ("GET /work-orders/{id}/history", IN_SCOPE, true, |w| {
+            get(format!("/api/v1/work-orders/{}/history", w.pending().0))
+        }),
         ("GET /work-orders/{draft}/history", OFFICE, true, |w| {
             get(format!("/api/v1/work-orders/{}/history", id(&w.draft())))
         }),
@@ -189,26 +321,39 @@ fn every_role_against_every_endpoint() {
         s.user("op_x", "operator", &["DIECUT"]),
         s.anonymous(),
     ];
-    let (_, users) = s.admin.get("/api/v1/users");
-    let li = id(users.as_array().unwrap().iter().find(|u| u["username"] == "li").unwrap());
-    let w = World { s, callers, li, n: AtomicUsize::new(0) };
+    let li = user_id(&s, "li");
+    let w = World {
+        s,
+        callers,
+        li,
+        n: AtomicUsize::new(0),
+    };
 
     let mut wrong = Vec::new();
     let rows = rows();
     for (what, expected, priced, setup) in &rows {
         for (col, who) in WHO.iter().enumerate() {
             let req = setup(&w);
-            let body = if req.body.is_null() { Vec::new() } else { req.body.to_string().into_bytes() };
+            let body = if req.body.is_null() {
+                Vec::new()
+            } else {
+                req.body.to_string().into_bytes()
+            };
             let (status, reply) = match req.method {
                 "GET" => w.callers[col].get(&req.path),
                 method => w.callers[col].send(method, &req.path, &body),
             };
             if status != expected[col] {
-                wrong.push(format!("{what} as {who}: {status}, expected {} — {reply}", expected[col]));
+                wrong.push(format!(
+                    "{what} as {who}: {status}, expected {} — {reply}",
+                    expected[col]
+                ));
                 continue;
             }
             if status < 300 && col >= SEES_PRICES && has_price(&reply) {
-                wrong.push(format!("{what} as {who}: a price reached the shop floor — {reply}"));
+                wrong.push(format!(
+                    "{what} as {who}: a price reached the shop floor — {reply}"
+                ));
             }
             if status < 300 && col < SEES_PRICES && *priced && !has_price(&reply) {
                 wrong.push(format!("{what} as {who}: prices missing — {reply}"));
@@ -218,18 +363,37 @@ fn every_role_against_every_endpoint() {
             }
         }
     }
-    assert!(wrong.is_empty(), "{} of {} cells wrong:\n{}", wrong.len(), rows.len() * WHO.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cells wrong:\n{}",
+        wrong.len(),
+        rows.len() * WHO.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn signing_out_ends_the_session_for_every_role() {
     let s = TestServer::start();
-    for (name, role) in [("boss", "manager"), ("chen", "maker"), ("sup", "supervisor"), ("li", "operator")] {
-        let depts: &[&str] = if role == "manager" || role == "maker" { &[] } else { &["PRINTING"] };
+    for (name, role) in [
+        ("boss", "manager"),
+        ("chen", "maker"),
+        ("sup", "supervisor"),
+        ("li", "operator"),
+    ] {
+        let depts: &[&str] = if role == "manager" || role == "maker" {
+            &[]
+        } else {
+            &["PRINTING"]
+        };
         let c = s.user(name, role, depts);
         let (status, _) = c.post("/api/v1/auth/logout", &json!({}));
         assert_eq!(status, 200, "{role}");
         let (status, reply) = c.get("/api/v1/tasks");
-        assert_eq!((status, reply["error"]["code"].as_str()), (401, Some("unauthorized")), "{role}");
+        assert_eq!(
+            (status, reply["error"]["code"].as_str()),
+            (401, Some("unauthorized")),
+            "{role}"
+        );
     }
 }

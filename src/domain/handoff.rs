@@ -190,11 +190,7 @@ mod tests {
         // No such part upstream: the slowest upstream part limits it.
         assert_eq!(available_qty(&order[3], &order), 1500);
         // A whole-line step after a parted line takes the smallest part.
-        let order2 = [
-            order[0].clone(),
-            order[1].clone(),
-            step(5, 2, "", 5000, 0),
-        ];
+        let order2 = [order[0].clone(), order[1].clone(), step(5, 2, "", 5000, 0)];
         assert_eq!(available_qty(&order2[2], &order2), 1500);
         // A parted step after a whole-line step takes the whole line's good quantity.
         let order3 = [step(1, 1, "", 5000, 900), step(2, 2, "cover", 5000, 0)];

@@ -155,10 +155,7 @@ impl BatchInput {
         }
         let operator_id = match (self.action, self.operator_id) {
             (BatchAction::Assign, None) => {
-                return Err(Invalid::new(
-                    "operator_id",
-                    "say who the tasks go to",
-                ))
+                return Err(Invalid::new("operator_id", "say who the tasks go to"))
             }
             (BatchAction::Assign, some) => some,
             (_, Some(_)) => {
@@ -216,7 +213,12 @@ mod tests {
         assert_eq!(report(MAX_QUANTITY + 1, 0, None).unwrap_err().field, "good");
     }
 
-    fn batch(action: BatchAction, ids: Vec<i64>, operator_id: Option<i64>, reason: &str) -> Result<Batch, Invalid> {
+    fn batch(
+        action: BatchAction,
+        ids: Vec<i64>,
+        operator_id: Option<i64>,
+        reason: &str,
+    ) -> Result<Batch, Invalid> {
         BatchInput {
             action,
             ids,
@@ -229,13 +231,43 @@ mod tests {
     #[test]
     fn batches_name_distinct_tasks_and_what_their_action_needs() {
         assert!(batch(BatchAction::Publish, vec![1, 2], None, "").is_ok());
-        assert_eq!(batch(BatchAction::Publish, vec![], None, "").unwrap_err().field, "ids");
-        assert_eq!(batch(BatchAction::Publish, vec![1, 2, 1], None, "").unwrap_err().field, "ids[2]");
-        assert_eq!(batch(BatchAction::Assign, vec![1], None, "").unwrap_err().field, "operator_id");
-        assert_eq!(batch(BatchAction::Cancel, vec![1], Some(3), "x").unwrap_err().field, "operator_id");
-        assert_eq!(batch(BatchAction::Cancel, vec![1], None, "").unwrap_err().field, "reason");
+        assert_eq!(
+            batch(BatchAction::Publish, vec![], None, "")
+                .unwrap_err()
+                .field,
+            "ids"
+        );
+        assert_eq!(
+            batch(BatchAction::Publish, vec![1, 2, 1], None, "")
+                .unwrap_err()
+                .field,
+            "ids[2]"
+        );
+        assert_eq!(
+            batch(BatchAction::Assign, vec![1], None, "")
+                .unwrap_err()
+                .field,
+            "operator_id"
+        );
+        assert_eq!(
+            batch(BatchAction::Cancel, vec![1], Some(3), "x")
+                .unwrap_err()
+                .field,
+            "operator_id"
+        );
+        assert_eq!(
+            batch(BatchAction::Cancel, vec![1], None, "")
+                .unwrap_err()
+                .field,
+            "reason"
+        );
         assert!(batch(BatchAction::Cancel, vec![1], None, "客户取消").is_ok());
         let too_many: Vec<i64> = (0..=MAX_BATCH as i64).collect();
-        assert_eq!(batch(BatchAction::Cancel, too_many, None, "x").unwrap_err().field, "ids");
+        assert_eq!(
+            batch(BatchAction::Cancel, too_many, None, "x")
+                .unwrap_err()
+                .field,
+            "ids"
+        );
     }
 }

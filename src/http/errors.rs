@@ -54,7 +54,8 @@ pub fn error_response(e: &Error) -> Response {
         let failures: Vec<_> = failures
             .iter()
             .map(|(id, e)| {
-                let mut item = json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
+                let mut item =
+                    json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
                 if let Error::Invalid { field, .. } = e {
                     item["field"] = json!(field);
                 }

@@ -1,6 +1,8 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
-use super::{assets, auth, catalog, errors, history, scrap_reasons, task_actions, tasks, work_orders};
+use super::{
+    assets, auth, catalog, errors, history, scrap_reasons, task_actions, tasks, work_orders,
+};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;

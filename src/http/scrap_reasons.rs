@@ -36,11 +36,15 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
         .and(with_app(app.clone()))
         .and(actor(app))
         .and(body())
-        .and_then(|code: String, app: App, actor: Actor, body: Bytes| async move {
-            ok(match parse_json(&body) {
-                Ok(patch) => scrap_reasons::edit_scrap_reason(&app.store, &actor, code, patch).await,
-                Err(e) => Err(e),
-            })
-        });
+        .and_then(
+            |code: String, app: App, actor: Actor, body: Bytes| async move {
+                ok(match parse_json(&body) {
+                    Ok(patch) => {
+                        scrap_reasons::edit_scrap_reason(&app.store, &actor, code, patch).await
+                    }
+                    Err(e) => Err(e),
+                })
+            },
+        );
     list.or(create).unify().or(edit).unify().boxed()
 }

@@ -36,7 +36,13 @@ fn action(app: &App, name: &'static str) -> BoxedFilter<(i64, App, Actor, Bytes)
         .boxed()
 }
 
-async fn act(id: i64, name: &str, app: App, actor: Actor, body: Bytes) -> Result<Response, Infallible> {
+async fn act(
+    id: i64,
+    name: &str,
+    app: App,
+    actor: Actor,
+    body: Bytes,
+) -> Result<Response, Infallible> {
     let store = &app.store;
     let actor = &actor;
     ok(match name {

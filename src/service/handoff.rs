@@ -98,7 +98,13 @@ mod tests {
             .write_blocking(|conn| conn.execute_batch(SCHEMA_ROWS).map_err(Error::from))
             .unwrap();
         let parts = ["", "cover", "inner"];
-        let statuses = ["pending", "assigned", "in_progress", "completed", "cancelled"];
+        let statuses = [
+            "pending",
+            "assigned",
+            "in_progress",
+            "completed",
+            "cancelled",
+        ];
         for round in 0..200 {
             let rows: Vec<(i64, bool, &str, i64, i64, &str)> = (0..rng.random_range(1..8))
                 .map(|_| {

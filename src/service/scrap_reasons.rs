@@ -116,7 +116,12 @@ pub async fn list_scrap_reasons(store: &Store, _actor: &Actor) -> Result<Vec<Scr
         .await
 }
 
-fn record(conn: &Connection, actor_id: i64, kind: &'static str, reason: &ScrapReason) -> Result<(), Error> {
+fn record(
+    conn: &Connection,
+    actor_id: i64,
+    kind: &'static str,
+    reason: &ScrapReason,
+) -> Result<(), Error> {
     append(
         conn,
         now_ms(),
@@ -171,8 +176,16 @@ pub async fn edit_scrap_reason(
     patch: ScrapReasonPatch,
 ) -> Result<ScrapReason, Error> {
     actor.require(KEEPERS, "change the scrap reasons")?;
-    let name_zh = patch.name_zh.as_deref().map(|v| check_short("name_zh", v, true)).transpose()?;
-    let name_en = patch.name_en.as_deref().map(|v| check_short("name_en", v, true)).transpose()?;
+    let name_zh = patch
+        .name_zh
+        .as_deref()
+        .map(|v| check_short("name_zh", v, true))
+        .transpose()?;
+    let name_en = patch
+        .name_en
+        .as_deref()
+        .map(|v| check_short("name_en", v, true))
+        .transpose()?;
     let actor_id = actor.id;
     store
         .write(move |conn| {

@@ -97,7 +97,10 @@ fn delete_draft_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Resul
         let mut parts: Vec<String> = serde_json::from_str(&parts).unwrap_or_default();
         parts.retain(|p| *p != part);
         conn.prepare_cached("UPDATE work_order_lines SET parts = ?2 WHERE id = ?1")?
-            .execute(params![line_id, serde_json::to_string(&parts).unwrap_or_else(|_| "[]".into())])?;
+            .execute(params![
+                line_id,
+                serde_json::to_string(&parts).unwrap_or_else(|_| "[]".into())
+            ])?;
     }
     conn.prepare_cached(
         "UPDATE work_orders SET updated_at = ?2, version = version + 1 WHERE id = ?1",
@@ -124,7 +127,11 @@ fn in_savepoint(
     }
 }
 
-pub async fn run_batch(store: &Store, actor: &Actor, input: BatchInput) -> Result<BatchResult, Error> {
+pub async fn run_batch(
+    store: &Store,
+    actor: &Actor,
+    input: BatchInput,
+) -> Result<BatchResult, Error> {
     let batch = input.check()?;
     let (roles, doing) = match batch.action {
         BatchAction::Publish => (APPROVERS, "publish tasks"),

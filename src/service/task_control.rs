@@ -57,7 +57,10 @@ fn check_operator(conn: &Connection, operator_id: i64, department_id: i64) -> Re
         Some((_, true, false)) => "that operator does not work in this task's department",
         Some(_) => return Ok(()),
     };
-    Err(Error::invalid("operator_id", format!("{why} (user {operator_id})")))
+    Err(Error::invalid(
+        "operator_id",
+        format!("{why} (user {operator_id})"),
+    ))
 }
 
 /// Assigns (or reassigns) a task inside the caller's write.
@@ -90,8 +93,16 @@ pub(super) fn assign_in(
             updated_at = ?4, version = version + 1
          WHERE id = ?1",
     )?
-    .execute(params![id, operator_id, (!reason.is_empty()).then_some(reason), now])?;
-    let audience: Vec<i64> = [Some(operator_id), head.operator_id].into_iter().flatten().collect();
+    .execute(params![
+        id,
+        operator_id,
+        (!reason.is_empty()).then_some(reason),
+        now
+    ])?;
+    let audience: Vec<i64> = [Some(operator_id), head.operator_id]
+        .into_iter()
+        .flatten()
+        .collect();
     task_events::record(
         conn,
         now,
@@ -197,9 +208,13 @@ pub async fn unassign_task(
     input: ReasonInput,
 ) -> Result<TaskView, Error> {
     let reason = check_reason(&input.reason, false, "")?;
-    direct(store, actor, id, "unassign tasks", move |conn, actor, now| {
-        unassign_in(conn, actor, id, &reason, now)
-    })
+    direct(
+        store,
+        actor,
+        id,
+        "unassign tasks",
+        move |conn, actor, now| unassign_in(conn, actor, id, &reason, now),
+    )
     .await
 }
 

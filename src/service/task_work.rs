@@ -21,11 +21,10 @@ fn held_task(
     action: TaskAction,
 ) -> Result<TaskHead, Error> {
     let head = load_head(conn, id)?;
-    let visible = actor.scope().sees_task(
-        head.department_id,
-        head.status.as_str(),
-        head.operator_id,
-    );
+    let visible =
+        actor
+            .scope()
+            .sees_task(head.department_id, head.status.as_str(), head.operator_id);
     if !visible && !actor.is_in_department(head.department_id) {
         return Err(Error::not_found(format!("task {id}")));
     }
@@ -73,7 +72,14 @@ async fn work(
 }
 
 /// Moves the task from the status checked in `held_task` to `to`, bumping its version.
-fn set_status(conn: &Connection, id: i64, head: &TaskHead, to: &str, now: i64, extra_sql: &str) -> Result<(), Error> {
+fn set_status(
+    conn: &Connection,
+    id: i64,
+    head: &TaskHead,
+    to: &str,
+    now: i64,
+    extra_sql: &str,
+) -> Result<(), Error> {
     let sql = format!(
         "UPDATE tasks SET status = ?3, updated_at = ?4, version = version + 1{extra_sql}
          WHERE id = ?1 AND status = ?2"
@@ -82,7 +88,9 @@ fn set_status(conn: &Connection, id: i64, head: &TaskHead, to: &str, now: i64, e
         .prepare_cached(&sql)?
         .execute(params![id, head.status.as_str(), to, now])?;
     if changed != 1 {
-        return Err(Error::Internal(format!("task {id} changed under its writer")));
+        return Err(Error::Internal(format!(
+            "task {id} changed under its writer"
+        )));
     }
     Ok(())
 }
@@ -92,39 +100,71 @@ const STOP_CLOCK: &str =
     ", worked_ms = worked_ms + MAX(0, COALESCE(?4 - running_since, 0)), running_since = NULL";
 
 pub async fn start_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView, Error> {
-    work(store, actor, id, TaskAction::Start, move |conn, head, now| {
-        let steps = handoff::order_steps(conn, head.work_order_id)?;
-        if handoff::available_in(&steps, id)? == 0 {
-            return Err(Error::conflict(
-                "task_not_ready",
-                format!("task {id} is not ready: nothing has reached it from the step before yet"),
-            ));
-        }
-        set_status(conn, id, head, "in_progress", now,
-            ", running_since = ?4, started_at = COALESCE(started_at, ?4)")?;
-        Ok(("task.started", json!({})))
-    })
+    work(
+        store,
+        actor,
+        id,
+        TaskAction::Start,
+        move |conn, head, now| {
+            let steps = handoff::order_steps(conn, head.work_order_id)?;
+            if handoff::available_in(&steps, id)? == 0 {
+                return Err(Error::conflict(
+                    "task_not_ready",
+                    format!(
+                        "task {id} is not ready: nothing has reached it from the step before yet"
+                    ),
+                ));
+            }
+            set_status(
+                conn,
+                id,
+                head,
+                "in_progress",
+                now,
+                ", running_since = ?4, started_at = COALESCE(started_at, ?4)",
+            )?;
+            Ok(("task.started", json!({})))
+        },
+    )
     .await
 }
 
 pub async fn pause_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView, Error> {
-    work(store, actor, id, TaskAction::Pause, move |conn, head, now| {
-        set_status(conn, id, head, "paused", now, STOP_CLOCK)?;
-        Ok(("task.paused", json!({})))
-    })
+    work(
+        store,
+        actor,
+        id,
+        TaskAction::Pause,
+        move |conn, head, now| {
+            set_status(conn, id, head, "paused", now, STOP_CLOCK)?;
+            Ok(("task.paused", json!({})))
+        },
+    )
     .await
 }
 
 pub async fn resume_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView, Error> {
-    work(store, actor, id, TaskAction::Resume, move |conn, head, now| {
-        set_status(conn, id, head, "in_progress", now, ", running_since = ?4")?;
-        Ok(("task.resumed", json!({})))
-    })
+    work(
+        store,
+        actor,
+        id,
+        TaskAction::Resume,
+        move |conn, head, now| {
+            set_status(conn, id, head, "in_progress", now, ", running_since = ?4")?;
+            Ok(("task.resumed", json!({})))
+        },
+    )
     .await
 }
 
 /// Adds a report's quantities, refusing more than has reached the task.
-fn apply_report(conn: &Connection, id: i64, work_order_id: i64, report: &Report, now: i64) -> Result<serde_json::Value, Error> {
+fn apply_report(
+    conn: &Connection,
+    id: i64,
+    work_order_id: i64,
+    report: &Report,
+    now: i64,
+) -> Result<serde_json::Value, Error> {
     if let Some(code) = &report.scrap_reason {
         scrap_reasons::require_active(conn, code)?;
     }
@@ -153,10 +193,16 @@ pub async fn report_progress(
     input: ProgressInput,
 ) -> Result<TaskView, Error> {
     let report = input.check()?;
-    work(store, actor, id, TaskAction::Report, move |conn, head, now| {
-        let extra = apply_report(conn, id, head.work_order_id, &report, now)?;
-        Ok(("task.progress", extra))
-    })
+    work(
+        store,
+        actor,
+        id,
+        TaskAction::Report,
+        move |conn, head, now| {
+            let extra = apply_report(conn, id, head.work_order_id, &report, now)?;
+            Ok(("task.progress", extra))
+        },
+    )
     .await
 }
 
@@ -168,14 +214,27 @@ pub async fn complete_task(
     input: Option<ProgressInput>,
 ) -> Result<TaskView, Error> {
     let report = input.map(|i| i.check()).transpose()?;
-    work(store, actor, id, TaskAction::Complete, move |conn, head, now| {
-        let extra = match &report {
-            Some(r) => json!({"report": apply_report(conn, id, head.work_order_id, r, now)?}),
-            None => json!({}),
-        };
-        set_status(conn, id, head, "completed", now, &format!("{STOP_CLOCK}, completed_at = ?4"))?;
-        Ok(("task.completed", extra))
-    })
+    work(
+        store,
+        actor,
+        id,
+        TaskAction::Complete,
+        move |conn, head, now| {
+            let extra = match &report {
+                Some(r) => json!({"report": apply_report(conn, id, head.work_order_id, r, now)?}),
+                None => json!({}),
+            };
+            set_status(
+                conn,
+                id,
+                head,
+                "completed",
+                now,
+                &format!("{STOP_CLOCK}, completed_at = ?4"),
+            )?;
+            Ok(("task.completed", extra))
+        },
+    )
     .await
 }
 

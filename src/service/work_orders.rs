@@ -5,7 +5,7 @@ use super::catalog::{processes_by_id, Process};
 use super::line_sync::{self, OrderCtx};
 use super::views::{load_work_order, work_order_from_row, WorkOrderView, WORK_ORDER_SELECT};
 use super::{handoff, now_ms, work_order_flow, Actor, Error};
-use crate::domain::process_list::{plan_sync, CurrentLine, WantedLine};
+use crate::domain::process_list::{follow_order_quantity, plan_sync, CurrentLine, WantedLine};
 use crate::domain::work_order::{check_lines, CheckedLine, Header, NewWorkOrder, WorkOrderPatch};
 use crate::domain::{Invalid, Role, TaskStatus, WorkOrderAction, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
@@ -312,7 +312,7 @@ fn apply_edit(
         // The lines that took the order's quantity follow it when it changes.
         None if header.quantity != order.header.quantity => {
             let catalog = processes_by_id(conn, current.iter().map(|l| l.process_id))?;
-            let wanted = following_quantity(&current, order.header.quantity, header.quantity);
+            let wanted = follow_order_quantity(&current, order.header.quantity, header.quantity);
             Some((wanted, catalog))
         }
         None => None,
@@ -369,21 +369,6 @@ fn changed_fields(old: &Header, new: &Header) -> Vec<&'static str> {
         fields.push("unit_price");
     }
     fields
-}
-
-/// The current lines with the order's old quantity moved to the new one.
-fn following_quantity(current: &[CurrentLine], old: i64, new: i64) -> Vec<WantedLine> {
-    current
-        .iter()
-        .map(|c| WantedLine {
-            id: Some(c.id),
-            process_id: c.process_id,
-            quantity: if c.quantity == old { new } else { c.quantity },
-            note: c.note.clone(),
-            parallel: c.parallel,
-            parts: c.parts.clone(),
-        })
-        .collect()
 }
 
 fn current_lines(conn: &Connection, work_order_id: i64) -> Result<Vec<CurrentLine>, Error> {

@@ -57,13 +57,18 @@ pub fn history(c: &Client, path: &str) -> Vec<Value> {
 }
 
 pub fn kinds(history: &[Value]) -> Vec<String> {
-    history.iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+    history
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Whether a price key appears anywhere in `v`.
 pub fn has_price(v: &Value) -> bool {
     match v {
-        Value::Object(map) => map.iter().any(|(k, v)| k == "unit_price" || k == "amount" || has_price(v)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k == "unit_price" || k == "amount" || has_price(v)),
         Value::Array(items) => items.iter().any(has_price),
         _ => false,
     }
@@ -73,9 +78,13 @@ pub fn has_price(v: &Value) -> bool {
 /// another issue's, and the server reads the cap on every claim and assignment.
 pub fn set_wip_cap(s: &TestServer, department: &str, cap: Option<i64>) {
     let conn = rusqlite::Connection::open(s.db_path()).expect("open db");
-    conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
     let changed = conn
-        .execute("UPDATE departments SET wip_cap = ?1 WHERE code = ?2", rusqlite::params![cap, department])
+        .execute(
+            "UPDATE departments SET wip_cap = ?1 WHERE code = ?2",
+            rusqlite::params![cap, department],
+        )
         .expect("set cap");
     assert_eq!(changed, 1);
 }
@@ -98,12 +107,31 @@ pub fn published_with(c: &Client, quantity: i64, lines: &[(&str, Value)]) -> Val
                 "due_date": "2026-12-20", "priority": "high", "unit_price": 0.35, "processes": processes}),
     );
     assert_eq!(status, 201, "{order}");
-    let (status, order) = c.post(&format!("/api/v1/work-orders/{}/approve", id(&order)), &json!({}));
+    let (status, order) = c.post(
+        &format!("/api/v1/work-orders/{}/approve", id(&order)),
+        &json!({}),
+    );
     assert_eq!(status, 200, "{order}");
     order
 }
 
 /// The tasks of `order` for process `code`, in sequence.
 pub fn tasks_of<'a>(order: &'a Value, code: &str) -> Vec<&'a Value> {
-    order["tasks"].as_array().unwrap().iter().filter(|t| t["process_code"] == code).collect()
+    order["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["process_code"] == code)
+        .collect()
+}
+
+/// A user's id, looked up by the admin.
+pub fn user_id(s: &TestServer, username: &str) -> i64 {
+    let (_, users) = s.admin.get("/api/v1/users");
+    id(users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap())
 }
