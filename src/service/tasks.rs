@@ -88,11 +88,13 @@ pub async fn list_tasks(
                 None => {}
             }
             if let Some((priority, due, id)) = after {
+                // `priority <= p` leads so the planner walks tasks_queue from the cursor; as a
+                // bare OR it gathers every matching row and sorts them (1M tasks: 0.5 s a page).
+                push(&mut sql, " AND t.priority <= ?", priority.into());
                 push(&mut sql, " AND (t.priority < ?", priority.into());
-                push(&mut sql, " OR (t.priority = ?", priority.into());
-                push(&mut sql, " AND (t.due_date > ?", due.clone().into());
+                push(&mut sql, " OR t.due_date > ?", due.clone().into());
                 push(&mut sql, " OR (t.due_date = ?", due.into());
-                push(&mut sql, " AND t.id > ?))))", id.into());
+                push(&mut sql, " AND t.id > ?))", id.into());
             }
             sql += &format!(" ORDER BY t.priority DESC, t.due_date, t.id LIMIT {}", limit + 1);
             let mut stmt = conn.prepare(&sql)?;

@@ -77,9 +77,12 @@ pub const TASK_SELECT: &str = concat!(
         u.display_name, t.assigned_via, t.assign_reason, t.published_at, t.claimed_at,
         t.started_at, t.completed_at, t.worked_ms, t.running_since, t.version, ",
     available_sql!(),
+    // CROSS JOIN keeps `tasks` the outer loop, so lists walk the `tasks_queue` index in their
+    // keyset order and stop at the page size. Left to itself, once ANALYZE has run the planner
+    // scans work_orders and sorts every task instead: at 1M tasks, 3.7 s against 1 ms a page.
     " FROM tasks t
-    JOIN work_orders w ON w.id = t.work_order_id
-    JOIN processes p ON p.id = t.process_id
+    CROSS JOIN work_orders w ON w.id = t.work_order_id
+    CROSS JOIN processes p ON p.id = t.process_id
     LEFT JOIN users u ON u.id = t.operator_id"
 );
 
