@@ -161,3 +161,13 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_task ON events(task_id) WHERE task_id IS NOT NULL;
 CREATE INDEX events_by_order ON events(work_order_id) WHERE work_order_id IS NOT NULL;
+
+-- Task lifecycle (issue 3): the codes an operator picks when reporting scrap. Codes are never
+-- deleted (past reports name them); `active = 0` retires one.
+CREATE TABLE scrap_reasons (
+    code      TEXT PRIMARY KEY,
+    name_zh   TEXT NOT NULL,
+    name_en   TEXT NOT NULL,
+    position  INTEGER NOT NULL DEFAULT 0,
+    active    INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;

@@ -101,7 +101,7 @@ fn the_document_and_the_routes_agree() {
             method.to_uppercase()
         );
         // And it really answers: anything but "no such route" or "wrong method".
-        let concrete = path.replace("{id}", "1");
+        let concrete = path.replace("{id}", "1").replace("{code}", "DEFECT");
         let (status, body) = prober.send(&method.to_uppercase(), &concrete, b"{}");
         let no_route = status == 404 && body["error"]["message"] == "no such page or API route";
         assert!(

@@ -102,20 +102,39 @@ fn status_and_code(e: &Error) -> (StatusCode, String) {
         Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()),
         Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal".into()),
+        Error::Batch { .. } => (StatusCode::CONFLICT, "batch_failed".into()),
+    }
+}
+
+fn message_of(e: &Error) -> String {
+    match e {
+        // The cause was logged where it happened; the client gets a short, safe sentence.
+        Error::Internal(_) => "something went wrong on the server; nothing was changed".to_owned(),
+        Error::Invalid { field, reason } => format!("{field}: {reason}"),
+        other => other.to_string(),
     }
 }
 
 pub fn error_response(e: &Error) -> Response {
     let (status, code) = status_and_code(e);
-    let message = match e {
-        // The cause was logged where it happened; the client gets a short, safe sentence.
-        Error::Internal(_) => "something went wrong on the server; nothing was changed".to_owned(),
-        other => other.to_string(),
-    };
-    let mut body = json!({"error": {"code": code, "message": message}});
-    if let Error::Invalid { field, reason } = e {
+    let mut body = json!({"error": {"code": code, "message": message_of(e)}});
+    if let Error::Invalid { field, .. } = e {
         body["error"]["field"] = json!(field);
-        body["error"]["message"] = json!(format!("{field}: {reason}"));
+    }
+    if let Error::Batch { failures, .. } = e {
+        // Each failing item with the code and message it would have had on its own.
+        let failures: Vec<_> = failures
+            .iter()
+            .map(|(id, e)| {
+                let mut item =
+                    json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
+                if let Error::Invalid { field, .. } = e {
+                    item["field"] = json!(field);
+                }
+                item
+            })
+            .collect();
+        body["error"]["details"] = json!({ "failures": failures });
     }
     let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
     if status == StatusCode::UNAUTHORIZED {

@@ -5,9 +5,12 @@ pub mod assets;
 pub mod auth;
 mod catalog;
 pub mod errors;
+mod history;
 pub mod input;
 pub mod openapi;
 pub mod routes;
+mod scrap_reasons;
+mod task_actions;
 mod tasks;
 pub mod work_orders;
 

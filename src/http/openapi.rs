@@ -5,9 +5,13 @@
 
 use super::auth::Credentials;
 use super::work_orders::Reason;
+use crate::domain::task_input::{AssignInput, BatchInput, ProgressInput, ReasonInput};
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
 use crate::service::catalog::{Department, Process};
 use crate::service::health::Health;
+use crate::service::history::{HistoryPage, HistoryQuery};
+use crate::service::scrap_reasons::{NewScrapReason, ScrapReason, ScrapReasonPatch};
+use crate::service::task_batch::BatchResult;
 use crate::service::tasks::{TaskFilter, TaskPage};
 use crate::service::users::{LoginResult, NewUser, UserView};
 use crate::service::views::{TaskView, WorkOrderView};
@@ -221,6 +225,121 @@ pub fn operations() -> Vec<Op> {
             s::<TaskView>,
         )
         .errors(&[403, 404, 409]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/start",
+            "Start work on an assigned, ready task (its operator)",
+            s::<TaskView>,
+        )
+        .errors(&[403, 404, 409]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/pause",
+            "Pause a running task",
+            s::<TaskView>,
+        )
+        .errors(&[403, 404, 409]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/resume",
+            "Resume a paused task",
+            s::<TaskView>,
+        )
+        .errors(&[403, 404, 409]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/progress",
+            "Report good and scrap quantities (scrap needs a reason code)",
+            s::<TaskView>,
+        )
+        .body(s::<ProgressInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/complete",
+            "Complete a task, optionally with a last report",
+            s::<TaskView>,
+        )
+        .body(s::<ProgressInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/release",
+            "Give a task back to the pool",
+            s::<TaskView>,
+        )
+        .errors(&[403, 404, 409]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/assign",
+            "Assign or reassign to an operator of the department",
+            s::<TaskView>,
+        )
+        .body(s::<AssignInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/unassign",
+            "Take a task back to the pool",
+            s::<TaskView>,
+        )
+        .body(s::<ReasonInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/cancel",
+            "Cancel a task with a reason",
+            s::<TaskView>,
+        )
+        .body(s::<ReasonInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/batch",
+            "All-or-nothing batch: publish, assign, delete_drafts or cancel",
+            s::<BatchResult>,
+        )
+        .body(s::<BatchInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "get",
+            "/api/v1/tasks/{id}/history",
+            "A task's history, in the caller's scope",
+            s::<HistoryPage>,
+        )
+        .query(s::<HistoryQuery>)
+        .errors(&[404, 422]),
+        op(
+            "get",
+            "/api/v1/work-orders/{id}/history",
+            "A work order's history, in the caller's scope",
+            s::<HistoryPage>,
+        )
+        .query(s::<HistoryQuery>)
+        .errors(&[404, 422]),
+        op(
+            "get",
+            "/api/v1/scrap-reasons",
+            "Scrap reason codes",
+            s::<Vec<ScrapReason>>,
+        ),
+        op(
+            "post",
+            "/api/v1/scrap-reasons",
+            "Add a scrap reason (admin, manager)",
+            s::<ScrapReason>,
+        )
+        .body(s::<NewScrapReason>)
+        .created()
+        .errors(&[403, 409, 422]),
+        op(
+            "patch",
+            "/api/v1/scrap-reasons/{code}",
+            "Rename or retire a scrap reason",
+            s::<ScrapReason>,
+        )
+        .body(s::<ScrapReasonPatch>)
+        .errors(&[403, 404, 422]),
         op("get", "/api/v1/openapi.json", "This document", s::<Value>).public(),
         op(
             "get",
@@ -308,7 +427,14 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}}))
+            .map(|name| {
+                let schema = if name == "id" {
+                    json!({"type": "integer", "format": "int64", "minimum": 1})
+                } else {
+                    json!({"type": "string", "minLength": 1})
+                };
+                json!({"name": name, "in": "path", "required": true, "schema": schema})
+            })
             .collect();
         if let Some(query) = op.query {
             parameters.extend(query_parameters(&mut g, query));

@@ -1,6 +1,8 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
-use super::{assets, auth, catalog, errors, tasks, work_orders};
+use super::{
+    assets, auth, catalog, errors, history, scrap_reasons, task_actions, tasks, work_orders,
+};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -15,7 +17,13 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .unify()
                 .or(work_orders::routes(app.clone()))
                 .unify()
-                .or(tasks::routes(app))
+                .or(tasks::routes(app.clone()))
+                .unify()
+                .or(task_actions::routes(app.clone()))
+                .unify()
+                .or(history::routes(app.clone()))
+                .unify()
+                .or(scrap_reasons::routes(app))
                 .unify()
                 .or(openapi_route())
                 .unify(),

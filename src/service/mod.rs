@@ -3,11 +3,17 @@
 
 pub mod catalog;
 pub mod error;
+pub mod handoff;
 pub mod health;
+pub mod history;
 pub mod line_sync;
 pub mod scope;
+pub mod scrap_reasons;
 pub mod seed;
+pub mod task_batch;
+pub mod task_control;
 pub mod task_events;
+pub mod task_work;
 pub mod tasks;
 pub mod users;
 pub mod views;

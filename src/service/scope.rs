@@ -72,6 +72,18 @@ impl Scope {
         format!("EXISTS (SELECT 1 FROM tasks t WHERE t.work_order_id = w.id AND {tasks})")
     }
 
+    /// SQL predicate over the events table aliased `e`, for a work order's history the actor
+    /// may already see: the order's own events, and the events of the tasks the actor sees.
+    pub fn history_predicate(&self) -> String {
+        if self.sees_everything() {
+            return "1".to_owned();
+        }
+        format!(
+            "(e.task_id IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = e.task_id AND {}))",
+            self.task_predicate()
+        )
+    }
+
     /// Whether an event about these rows reaches this actor (WebSocket and history).
     pub fn sees_event(
         &self,
