@@ -62,3 +62,26 @@ fn the_core_walk_through_works_as_written() {
         "{out}"
     );
 }
+
+#[test]
+fn the_shop_floor_day_works_as_written() {
+    let s = TestServer::start();
+    let out = run_block(&s, "<!-- shop-floor-day -->");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "('printing', 'in_progress')",
+            "task_not_ready",
+            "('printed', 2000, 30)",
+            "[('DIE', 2000)]",
+            "('die-cutting', 'in_progress')",
+            "quantity_exceeds_available",
+            "scrap_reason",
+            "('printing', 'completed', 4900, 100)",
+            "('die-cutting', 'completed', 4880)",
+            "('completed', 3, 3)",
+        ],
+        "{out}"
+    );
+}
