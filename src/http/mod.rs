@@ -4,9 +4,11 @@
 pub mod assets;
 pub mod auth;
 mod catalog;
+mod departments;
 pub mod errors;
 pub mod input;
 pub mod routes;
+mod stats;
 mod tasks;
 mod work_orders;
 

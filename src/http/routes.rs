@@ -1,6 +1,7 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
 use super::{assets, auth, catalog, errors, tasks, work_orders};
+use super::{departments, stats};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -14,6 +15,10 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .or(catalog::routes(app.clone()))
                 .unify()
                 .or(work_orders::routes(app.clone()))
+                .unify()
+                .or(departments::routes(app.clone()))
+                .unify()
+                .or(stats::routes(app.clone()))
                 .unify()
                 .or(tasks::routes(app))
                 .unify(),

@@ -2,11 +2,14 @@
 //! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
 
 pub mod catalog;
+pub mod departments;
+pub mod dispatch;
 pub mod error;
 pub mod health;
 pub mod line_sync;
 pub mod scope;
 pub mod seed;
+pub mod stats;
 pub mod task_events;
 pub mod tasks;
 pub mod users;

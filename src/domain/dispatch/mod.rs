@@ -67,6 +67,33 @@ impl FromStr for StrategyKind {
     }
 }
 
+/// Longest auto-assign delay a department may set: a task unclaimed for a whole day needs a
+/// person's attention, not a timer.
+pub const MAX_DELAY_S: i64 = 86_400;
+/// Highest WIP cap: above it a cap would not limit anything a shop floor does.
+pub const MAX_WIP_CAP: i64 = 999;
+
+pub fn check_delay(seconds: i64) -> Result<i64, crate::domain::Invalid> {
+    if (0..=MAX_DELAY_S).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(crate::domain::Invalid::new(
+            "auto_assign_delay_s",
+            format!("must be between 0 (at publish) and {MAX_DELAY_S} seconds"),
+        ))
+    }
+}
+
+pub fn check_wip_cap(cap: Option<i64>) -> Result<Option<i64>, crate::domain::Invalid> {
+    match cap {
+        Some(c) if !(1..=MAX_WIP_CAP).contains(&c) => Err(crate::domain::Invalid::new(
+            "wip_cap",
+            format!("must be between 1 and {MAX_WIP_CAP}, or null for no cap"),
+        )),
+        _ => Ok(cap),
+    }
+}
+
 /// The task waiting to be dispatched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
