@@ -178,17 +178,18 @@ CREATE TABLE task_tally (
     PRIMARY KEY (department_id, operator_id, status, due_date)
 ) WITHOUT ROWID;
 
--- Claims (queue time = claimed_at - published_at) and completions (worked time) per UTC
--- hour (ms / 3600000), department and operator: a period's averages are sums over hours.
-CREATE TABLE task_hourly (
-    hour           INTEGER NOT NULL,
+-- Claims (queue time = claimed_at - published_at) and completions (worked time) per local
+-- day ('YYYY-MM-DD' in the server's time zone, as the stats periods are), department and
+-- operator: a period's averages are sums over a few rows per day, however busy the shop.
+CREATE TABLE task_daily (
+    day            TEXT NOT NULL,
     department_id  INTEGER NOT NULL,
     operator_id    INTEGER NOT NULL,
     claims         INTEGER NOT NULL DEFAULT 0,
     queue_ms       INTEGER NOT NULL DEFAULT 0,
     completions    INTEGER NOT NULL DEFAULT 0,
     work_ms        INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (hour, department_id, operator_id)
+    PRIMARY KEY (day, department_id, operator_id)
 ) WITHOUT ROWID;
 
 -- When each operator last took or finished a task: least_loaded breaks ties by idleness.
@@ -198,9 +199,16 @@ CREATE TABLE operator_activity (
     last_completed_at  INTEGER
 );
 
--- Open tasks not yet started: the (small) set the "ready" figure is computed over.
-CREATE INDEX tasks_unstarted ON tasks(department_id, operator_id)
+-- The "ready" figure, index-only over two small partial indexes: the open tasks not yet
+-- started, and the tasks that hold back later steps of their order (no good quantity yet).
+CREATE INDEX tasks_unstarted ON tasks(department_id, operator_id, status, work_order_id, sequence, parallel)
     WHERE status IN ('pending', 'assigned');
+CREATE INDEX tasks_blocking ON tasks(work_order_id, sequence, parallel, good_qty, status)
+    WHERE parallel = 0 AND good_qty = 0 AND status NOT IN ('completed', 'cancelled');
+
+-- The dispatcher's view of a pool: when the waiting tasks were published, for the next delay.
+CREATE INDEX tasks_waiting ON tasks(department_id, published_at)
+    WHERE status = 'pending' AND operator_id IS NULL;
 
 CREATE TRIGGER task_tally_insert AFTER INSERT ON tasks BEGIN
     INSERT INTO task_tally VALUES (NEW.department_id, COALESCE(NEW.operator_id, 0), NEW.status,
@@ -242,8 +250,8 @@ END;
 CREATE TRIGGER task_claimed AFTER UPDATE OF claimed_at ON tasks
 WHEN NEW.claimed_at IS NOT NULL AND NEW.claimed_at IS NOT OLD.claimed_at
 BEGIN
-    INSERT INTO task_hourly (hour, department_id, operator_id, claims, queue_ms)
-    VALUES (NEW.claimed_at / 3600000, NEW.department_id, COALESCE(NEW.operator_id, 0), 1,
+    INSERT INTO task_daily (day, department_id, operator_id, claims, queue_ms)
+    VALUES (date(NEW.claimed_at / 1000, 'unixepoch', 'localtime'), NEW.department_id, COALESCE(NEW.operator_id, 0), 1,
             MAX(0, NEW.claimed_at - COALESCE(NEW.published_at, NEW.claimed_at)))
     ON CONFLICT DO UPDATE SET claims = claims + 1, queue_ms = queue_ms + excluded.queue_ms;
     INSERT INTO operator_activity (user_id, last_claimed_at)
@@ -255,8 +263,8 @@ END;
 CREATE TRIGGER task_completed AFTER UPDATE OF status ON tasks
 WHEN NEW.status = 'completed' AND OLD.status IS NOT 'completed'
 BEGIN
-    INSERT INTO task_hourly (hour, department_id, operator_id, completions, work_ms)
-    VALUES (COALESCE(NEW.completed_at, NEW.updated_at) / 3600000, NEW.department_id,
+    INSERT INTO task_daily (day, department_id, operator_id, completions, work_ms)
+    VALUES (date(COALESCE(NEW.completed_at, NEW.updated_at) / 1000, 'unixepoch', 'localtime'), NEW.department_id,
             COALESCE(NEW.operator_id, 0), 1, NEW.worked_ms)
     ON CONFLICT DO UPDATE SET completions = completions + 1, work_ms = work_ms + excluded.work_ms;
     INSERT INTO operator_activity (user_id, last_completed_at)
@@ -266,8 +274,8 @@ END;
 
 -- Rows inserted already claimed or completed (imports, the benchmark's seed) count too.
 CREATE TRIGGER task_inserted_claimed AFTER INSERT ON tasks WHEN NEW.claimed_at IS NOT NULL BEGIN
-    INSERT INTO task_hourly (hour, department_id, operator_id, claims, queue_ms)
-    VALUES (NEW.claimed_at / 3600000, NEW.department_id, COALESCE(NEW.operator_id, 0), 1,
+    INSERT INTO task_daily (day, department_id, operator_id, claims, queue_ms)
+    VALUES (date(NEW.claimed_at / 1000, 'unixepoch', 'localtime'), NEW.department_id, COALESCE(NEW.operator_id, 0), 1,
             MAX(0, NEW.claimed_at - COALESCE(NEW.published_at, NEW.claimed_at)))
     ON CONFLICT DO UPDATE SET claims = claims + 1, queue_ms = queue_ms + excluded.queue_ms;
     INSERT INTO operator_activity (user_id, last_claimed_at)
@@ -276,8 +284,8 @@ CREATE TRIGGER task_inserted_claimed AFTER INSERT ON tasks WHEN NEW.claimed_at I
 END;
 
 CREATE TRIGGER task_inserted_completed AFTER INSERT ON tasks WHEN NEW.status = 'completed' BEGIN
-    INSERT INTO task_hourly (hour, department_id, operator_id, completions, work_ms)
-    VALUES (COALESCE(NEW.completed_at, NEW.updated_at) / 3600000, NEW.department_id,
+    INSERT INTO task_daily (day, department_id, operator_id, completions, work_ms)
+    VALUES (date(COALESCE(NEW.completed_at, NEW.updated_at) / 1000, 'unixepoch', 'localtime'), NEW.department_id,
             COALESCE(NEW.operator_id, 0), 1, NEW.worked_ms)
     ON CONFLICT DO UPDATE SET completions = completions + 1, work_ms = work_ms + excluded.work_ms;
     INSERT INTO operator_activity (user_id, last_completed_at)

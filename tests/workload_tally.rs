@@ -1,6 +1,6 @@
 //! The workload tallies (schema.sql triggers) against the tasks they summarise: after many
 //! random inserts, moves, claims, completions and deletes on a real database file, the
-//! tally equals a full count and the hourly sums equal what happened.
+//! tally equals a full count and the daily sums equal what happened.
 
 use rusqlite::{params, Connection};
 use std::collections::BTreeMap;
@@ -123,7 +123,7 @@ fn tallies_match_the_tasks_after_random_changes() {
     assert!(ids.len() > 100, "the run kept enough tasks to mean something");
     assert_eq!(tally(&conn), full_count(&conn));
     let sums: (i64, i64, i64) = conn
-        .query_row("SELECT SUM(claims), SUM(completions), SUM(work_ms) FROM task_hourly", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT SUM(claims), SUM(completions), SUM(work_ms) FROM task_daily", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap();
     assert_eq!(sums, (claims, completions, work_ms));
     let last: i64 = conn

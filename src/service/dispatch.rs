@@ -9,7 +9,6 @@ use crate::domain::dispatch::{dispatch, Candidate, OperatorLoad, StrategyKind};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Most assignments one pass submits; the rest follow on the next pass, which their own
 /// events trigger at once.
@@ -47,11 +46,13 @@ pub struct Assignment {
     pub why: String,
 }
 
+/// Departments first (CROSS JOIN keeps that order): each automatic department's pending
+/// pool is then a range of the `tasks_pool` index, never a scan of the whole task history.
 const WAITING_SELECT: &str = "SELECT t.id, t.process_id, p.code,
         COALESCE(t.published_at, t.updated_at) + d.auto_assign_delay_s * 1000,
         d.id, d.strategy, d.wip_cap, d.rr_cursor
-    FROM tasks t
-    JOIN departments d ON d.id = t.department_id
+    FROM departments d
+    CROSS JOIN tasks t ON t.department_id = d.id
     JOIN processes p ON p.id = t.process_id";
 
 fn waiting_from_row(r: &rusqlite::Row<'_>) -> Result<Waiting, rusqlite::Error> {
@@ -112,47 +113,103 @@ fn operator_loads(conn: &Connection, department_id: i64) -> Result<Vec<OperatorL
     Ok(ops)
 }
 
-/// Looks at every waiting task of the automatic departments, most urgent first, and keeps
-/// those a strategy would assign now. Loads are simulated across the pass so one scan does
-/// not pile every task on the same person; the write re-decides on fresh data anyway.
-pub fn scan_waiting(conn: &Connection, now: i64) -> Result<Scan, Error> {
-    let waiting: Vec<Waiting> = conn
-        .prepare_cached(&format!(
-            "{WAITING_SELECT}
-             WHERE d.strategy <> 'manual' AND d.active = 1
-               AND t.status = 'pending' AND t.operator_id IS NULL
-             ORDER BY t.priority DESC, t.due_date, t.id"
-        ))?
-        .query_map([], waiting_from_row)?
+fn soonest(at: i64, scan: &mut Scan) {
+    scan.next_due_at = Some(scan.next_due_at.map_or(at, |n| n.min(at)));
+}
+
+/// The automatic departments' settings, each with its delay in ms.
+fn automatic_departments(conn: &Connection) -> Result<Vec<(Settings, i64)>, Error> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, strategy, wip_cap, rr_cursor, auto_assign_delay_s FROM departments
+             WHERE strategy <> 'manual' AND active = 1 ORDER BY id",
+        )?
+        .query_map([], |r| {
+            let strategy: String = r.get(1)?;
+            Ok((
+                Settings {
+                    department_id: r.get(0)?,
+                    strategy: strategy.parse().unwrap_or(StrategyKind::Manual),
+                    wip_cap: r.get(2)?,
+                    rr_cursor: r.get(3)?,
+                },
+                r.get::<_, i64>(4)? * 1000,
+            ))
+        })?
         .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Looks at each automatic department's pool, most urgent first, and keeps the tasks a
+/// strategy would assign now. Every read is a short index range: a department where nobody
+/// is under the cap is skipped, a skill department only reads processes someone under the cap
+/// can do, and at most [`MAX_PER_PASS`] tasks are read. Loads are simulated across the pass
+/// so one scan does not pile every task on one person; each write re-decides on fresh data.
+pub fn scan_waiting(conn: &Connection, now: i64) -> Result<Scan, Error> {
     let mut scan = Scan::default();
-    let mut pools: HashMap<i64, (Vec<OperatorLoad>, i64)> = HashMap::new();
-    for w in waiting {
-        if w.due_at > now {
-            scan.next_due_at = Some(scan.next_due_at.map_or(w.due_at, |n| n.min(w.due_at)));
-            continue;
+    for (settings, delay_ms) in automatic_departments(conn)? {
+        let department = settings.department_id;
+        if delay_ms > 0 {
+            let next: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT MIN(published_at) FROM tasks WHERE department_id = ?1
+                       AND status = 'pending' AND operator_id IS NULL AND published_at > ?2",
+                )?
+                .query_row(params![department, now - delay_ms], |r| r.get(0))?;
+            if let Some(published) = next {
+                soonest(published + delay_ms, &mut scan);
+            }
         }
-        if scan.due.len() >= MAX_PER_PASS {
-            scan.next_due_at = Some(now);
-            continue;
-        }
-        let s = &w.settings;
-        let (ops, cursor) = match pools.entry(s.department_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert((operator_loads(conn, s.department_id)?, s.rr_cursor))
+        let mut ops = operator_loads(conn, department)?;
+        let under = |ops: &[OperatorLoad]| -> Vec<i64> {
+            let free = ops.iter().filter(|o| settings.wip_cap.is_none_or(|c| o.open_tasks < c));
+            match settings.strategy {
+                StrategyKind::Skill => free.flat_map(|o| o.skills.iter().copied()).collect(),
+                _ => free.map(|o| o.operator_id).collect(),
             }
         };
-        let Some(strategy) = s.strategy.strategy(*cursor) else {
+        let reachable = under(&ops);
+        let room = MAX_PER_PASS - scan.due.len();
+        if reachable.is_empty() || room == 0 {
             continue;
+        }
+        let processes = match settings.strategy {
+            // Ids come from the database, so inlining them is safe.
+            StrategyKind::Skill => {
+                let list: Vec<String> = reachable.iter().map(i64::to_string).collect();
+                format!("AND t.process_id IN ({})", list.join(","))
+            }
+            _ => String::new(),
         };
-        if let Some(choice) = dispatch(strategy.as_ref(), &w.candidate, ops, s.wip_cap) {
+        let waiting: Vec<Waiting> = conn
+            .prepare_cached(&format!(
+                "{WAITING_SELECT}
+                 WHERE d.id = ?1 AND t.status = 'pending' AND t.operator_id IS NULL
+                   AND COALESCE(t.published_at, t.updated_at) <= ?2 {processes}
+                 ORDER BY t.priority DESC, t.due_date, t.id LIMIT ?3"
+            ))?
+            .query_map(params![department, now - delay_ms, room as i64 + 1], waiting_from_row)?
+            .collect::<Result<_, _>>()?;
+        if waiting.len() > room {
+            soonest(now, &mut scan);
+        }
+        let mut cursor = settings.rr_cursor;
+        for w in waiting.into_iter().take(room) {
+            let Some(strategy) = settings.strategy.strategy(cursor) else {
+                break;
+            };
+            let Some(choice) = dispatch(strategy.as_ref(), &w.candidate, &ops, settings.wip_cap) else {
+                continue;
+            };
             if let Some(op) = ops.iter_mut().find(|o| o.operator_id == choice.operator_id) {
                 op.open_tasks += 1;
                 op.last_active_at = Some(now);
             }
-            *cursor = choice.operator_id;
+            cursor = choice.operator_id;
             scan.due.push(w.candidate.task_id);
+            if under(&ops).is_empty() {
+                break;
+            }
         }
     }
     Ok(scan)

@@ -84,7 +84,7 @@ impl Scope {
         self.task_predicate()
     }
 
-    /// SQL predicate over the hourly claims and completions aliased `t`: supervisors see their
+    /// SQL predicate over the daily claims and completions aliased `t`: supervisors see their
     /// departments' activity, operators their own.
     pub fn activity_predicate(&self) -> String {
         match self.role {

@@ -5,8 +5,8 @@
 
 use super::{Actor, Error};
 use crate::store::Store;
-use chrono::{Duration, Local, NaiveDate, TimeZone};
-use rusqlite::Connection;
+use chrono::{Duration, Local, NaiveDate};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,14 +14,15 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_PERIOD_DAYS: i64 = 366;
 /// The period when none is given: the last 30 days, today included.
 pub const DEFAULT_PERIOD_DAYS: i64 = 30;
-const HOUR_MS: i64 = 3_600_000;
 
 /// A task is *ready* when work has reached it: it is parallel, or every earlier non-parallel
 /// task of its order has reported good quantity or completed (cancelled ones do not count).
-/// This stands in for the lifecycle's own rule until that lands in one shared place.
+/// This stands in for the lifecycle's own rule until that lands in one shared place. The
+/// terms match the partial indexes `tasks_unstarted` and `tasks_blocking` (schema.sql)
+/// exactly, which keeps the query index-only; change them together.
 const READY: &str = "(t.parallel = 1 OR NOT EXISTS (SELECT 1 FROM tasks u
-    WHERE u.work_order_id = t.work_order_id AND u.sequence < t.sequence AND u.parallel = 0
-      AND u.status NOT IN ('completed', 'cancelled') AND u.good_qty = 0))";
+    WHERE u.work_order_id = t.work_order_id AND u.sequence < t.sequence
+      AND u.parallel = 0 AND u.good_qty = 0 AND u.status NOT IN ('completed', 'cancelled')))";
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,26 +124,16 @@ pub struct Workload {
     pub departments: Vec<DepartmentWorkload>,
 }
 
-/// The period as [first hour, end hour) buckets of `task_hourly`.
+/// The period's first and last day, both included.
 struct Period {
     from: NaiveDate,
     to: NaiveDate,
-    hours: (i64, i64),
 }
 
 fn parse_day(field: &str, value: &str) -> Result<NaiveDate, Error> {
     value
         .parse()
         .map_err(|_| Error::invalid(field, "must be a date like 2026-05-31"))
-}
-
-fn local_midnight_ms(day: NaiveDate) -> i64 {
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.timestamp_millis())
-        .unwrap_or_else(|| midnight.and_utc().timestamp_millis())
 }
 
 fn period(query: &WorkloadQuery, today: NaiveDate) -> Result<Period, Error> {
@@ -163,13 +154,7 @@ fn period(query: &WorkloadQuery, today: NaiveDate) -> Result<Period, Error> {
             format!("a period may cover at most {MAX_PERIOD_DAYS} days"),
         ));
     }
-    let start = local_midnight_ms(from).div_euclid(HOUR_MS);
-    let end = local_midnight_ms(to + Duration::days(1)).div_euclid(HOUR_MS);
-    Ok(Period {
-        from,
-        to,
-        hours: (start, end),
-    })
+    Ok(Period { from, to })
 }
 
 type Key = (i64, i64); // (department_id, operator_id with 0 for the pool)
@@ -179,7 +164,7 @@ fn cells(
     conn: &Connection,
     actor: &Actor,
     today: &str,
-    hours: (i64, i64),
+    period: &Period,
 ) -> Result<BTreeMap<Key, Figures>, Error> {
     let scope = actor.scope();
     let mut cells: BTreeMap<Key, Figures> = BTreeMap::new();
@@ -222,12 +207,12 @@ fn cells(
     let sql = format!(
         "SELECT t.department_id, t.operator_id, SUM(t.claims), SUM(t.queue_ms),
             SUM(t.completions), SUM(t.work_ms)
-         FROM task_hourly t WHERE t.hour >= ?1 AND t.hour < ?2 AND {}
+         FROM task_daily t WHERE t.day >= ?1 AND t.day <= ?2 AND {}
          GROUP BY t.department_id, t.operator_id",
         scope.activity_predicate()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([hours.0, hours.1])?;
+    let mut rows = stmt.query([period.from.to_string(), period.to.to_string()])?;
     while let Some(r) = rows.next()? {
         let cell = cells.entry((r.get(0)?, r.get(1)?)).or_default();
         cell.claimed += r.get::<_, i64>(2)?;
@@ -250,17 +235,18 @@ fn members(conn: &Connection) -> Result<Vec<(i64, i64, String, String)>, Error> 
 }
 
 fn person(conn: &Connection, id: i64) -> Result<(String, String), Error> {
-    Ok(conn
+    let found = conn
         .prepare_cached("SELECT username, display_name FROM users WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap_or_else(|_| (format!("#{id}"), format!("#{id}"))))
+        .optional()?;
+    Ok(found.unwrap_or_else(|| (format!("#{id}"), format!("#{id}"))))
 }
 
 pub fn workload_in(conn: &Connection, actor: &Actor, query: &WorkloadQuery) -> Result<Workload, Error> {
     let today = Local::now().date_naive();
     let period = period(query, today)?;
     let today_s = today.to_string();
-    let mut cells = cells(conn, actor, &today_s, period.hours)?;
+    let mut cells = cells(conn, actor, &today_s, &period)?;
     let scope = actor.scope();
     let visible = scope.workload_departments();
     let members = members(conn)?;
