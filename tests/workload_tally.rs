@@ -9,12 +9,23 @@ use std::collections::BTreeMap;
 struct Lcg(u64);
 impl Lcg {
     fn below(&mut self, n: u64) -> i64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % n) as i64
     }
 }
 
-const STATUSES: [&str; 7] = ["draft", "pending", "assigned", "in_progress", "paused", "completed", "cancelled"];
+const STATUSES: [&str; 7] = [
+    "draft",
+    "pending",
+    "assigned",
+    "in_progress",
+    "paused",
+    "completed",
+    "cancelled",
+];
 
 fn full_count(conn: &Connection) -> BTreeMap<(i64, i64, String, String), i64> {
     let mut stmt = conn
@@ -24,13 +35,23 @@ fn full_count(conn: &Connection) -> BTreeMap<(i64, i64, String, String), i64> {
              FROM tasks GROUP BY 1, 2, 3, 4",
         )
         .unwrap();
-    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))).unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+        })
+        .unwrap();
     rows.map(Result::unwrap).collect()
 }
 
 fn tally(conn: &Connection) -> BTreeMap<(i64, i64, String, String), i64> {
-    let mut stmt = conn.prepare("SELECT department_id, operator_id, status, due_date, n FROM task_tally").unwrap();
-    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT department_id, operator_id, status, due_date, n FROM task_tally")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+        })
+        .unwrap();
     rows.map(Result::unwrap).collect()
 }
 
@@ -72,7 +93,8 @@ fn tallies_match_the_tasks_after_random_changes() {
             _ if ids.is_empty() => {}
             3 => {
                 let id = ids.swap_remove(rng.below(ids.len() as u64) as usize);
-                conn.execute("DELETE FROM tasks WHERE id = ?1", [id]).unwrap();
+                conn.execute("DELETE FROM tasks WHERE id = ?1", [id])
+                    .unwrap();
             }
             4 => {
                 let id = ids[rng.below(ids.len() as u64) as usize];
@@ -94,7 +116,9 @@ fn tallies_match_the_tasks_after_random_changes() {
             }
             7 => {
                 let id = ids[rng.below(ids.len() as u64) as usize];
-                let was: String = conn.query_row("SELECT status FROM tasks WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+                let was: String = conn
+                    .query_row("SELECT status FROM tasks WHERE id = ?1", [id], |r| r.get(0))
+                    .unwrap();
                 conn.execute(
                     "UPDATE tasks SET status = 'completed', worked_ms = worked_ms + 100, completed_at = ?2, updated_at = ?2 WHERE id = ?1",
                     params![id, now],
@@ -102,33 +126,58 @@ fn tallies_match_the_tasks_after_random_changes() {
                 .unwrap();
                 if was != "completed" {
                     completions += 1;
-                    let w: i64 = conn.query_row("SELECT worked_ms FROM tasks WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+                    let w: i64 = conn
+                        .query_row("SELECT worked_ms FROM tasks WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })
+                        .unwrap();
                     work_ms += w;
                 }
             }
             _ => {
                 // Release, cancel, or an update that touches the columns without changing them.
                 let id = ids[rng.below(ids.len() as u64) as usize];
-                let (status, op) = [("pending", None), ("cancelled", Some(2)), ("paused", Some(3))][rng.below(3) as usize];
+                let (status, op) = [
+                    ("pending", None),
+                    ("cancelled", Some(2)),
+                    ("paused", Some(3)),
+                ][rng.below(3) as usize];
                 conn.execute(
                     "UPDATE tasks SET status = ?2, operator_id = COALESCE(?3, operator_id), updated_at = ?4 WHERE id = ?1",
                     params![id, status, op, now],
                 )
                 .unwrap();
-                conn.execute("UPDATE tasks SET status = status, due_date = due_date WHERE id = ?1", [id]).unwrap();
+                conn.execute(
+                    "UPDATE tasks SET status = status, due_date = due_date WHERE id = ?1",
+                    [id],
+                )
+                .unwrap();
             }
         }
     }
     conn.execute_batch("COMMIT").unwrap();
-    assert!(ids.len() > 100, "the run kept enough tasks to mean something");
+    assert!(
+        ids.len() > 100,
+        "the run kept enough tasks to mean something"
+    );
     assert_eq!(tally(&conn), full_count(&conn));
     let sums: (i64, i64, i64) = conn
-        .query_row("SELECT SUM(claims), SUM(completions), SUM(work_ms) FROM task_daily", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(
+            "SELECT SUM(claims), SUM(completions), SUM(work_ms) FROM task_daily",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
     assert_eq!(sums, (claims, completions, work_ms));
     let last: i64 = conn
-        .query_row("SELECT MAX(last_claimed_at) FROM operator_activity", [], |r| r.get(0))
+        .query_row(
+            "SELECT MAX(last_claimed_at) FROM operator_activity",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    let newest: i64 = conn.query_row("SELECT MAX(claimed_at) FROM tasks", [], |r| r.get(0)).unwrap();
+    let newest: i64 = conn
+        .query_row("SELECT MAX(claimed_at) FROM tasks", [], |r| r.get(0))
+        .unwrap();
     assert!(last >= newest);
 }

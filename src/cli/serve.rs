@@ -73,7 +73,10 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     for task in background {
         // A loop finishes its current pass (a few writes at most) and stops; never hang on one.
-        if tokio::time::timeout(Duration::from_secs(10), task).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+        {
             tracing::warn!("a background loop did not stop in time");
         }
     }

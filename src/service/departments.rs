@@ -34,8 +34,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Er
 
 impl DepartmentSettings {
     fn check(&self) -> Result<(), Error> {
-        if self.strategy.is_none() && self.auto_assign_delay_s.is_none() && self.wip_cap.is_none()
-        {
+        if self.strategy.is_none() && self.auto_assign_delay_s.is_none() && self.wip_cap.is_none() {
             return Err(Error::invalid(
                 "body",
                 "name at least one of strategy, auto_assign_delay_s, wip_cap",

@@ -162,7 +162,9 @@ pub fn scan_waiting(conn: &Connection, now: i64) -> Result<Scan, Error> {
         }
         let mut ops = operator_loads(conn, department)?;
         let under = |ops: &[OperatorLoad]| -> Vec<i64> {
-            let free = ops.iter().filter(|o| settings.wip_cap.is_none_or(|c| o.open_tasks < c));
+            let free = ops
+                .iter()
+                .filter(|o| settings.wip_cap.is_none_or(|c| o.open_tasks < c));
             match settings.strategy {
                 StrategyKind::Skill => free.flat_map(|o| o.skills.iter().copied()).collect(),
                 _ => free.map(|o| o.operator_id).collect(),
@@ -188,7 +190,10 @@ pub fn scan_waiting(conn: &Connection, now: i64) -> Result<Scan, Error> {
                    AND COALESCE(t.published_at, t.updated_at) <= ?2 {processes}
                  ORDER BY t.priority DESC, t.due_date, t.id LIMIT ?3"
             ))?
-            .query_map(params![department, now - delay_ms, room as i64 + 1], waiting_from_row)?
+            .query_map(
+                params![department, now - delay_ms, room as i64 + 1],
+                waiting_from_row,
+            )?
             .collect::<Result<_, _>>()?;
         if waiting.len() > room {
             soonest(now, &mut scan);
@@ -198,7 +203,8 @@ pub fn scan_waiting(conn: &Connection, now: i64) -> Result<Scan, Error> {
             let Some(strategy) = settings.strategy.strategy(cursor) else {
                 break;
             };
-            let Some(choice) = dispatch(strategy.as_ref(), &w.candidate, &ops, settings.wip_cap) else {
+            let Some(choice) = dispatch(strategy.as_ref(), &w.candidate, &ops, settings.wip_cap)
+            else {
                 continue;
             };
             if let Some(op) = ops.iter_mut().find(|o| o.operator_id == choice.operator_id) {

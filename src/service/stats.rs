@@ -242,7 +242,11 @@ fn person(conn: &Connection, id: i64) -> Result<(String, String), Error> {
     Ok(found.unwrap_or_else(|| (format!("#{id}"), format!("#{id}"))))
 }
 
-pub fn workload_in(conn: &Connection, actor: &Actor, query: &WorkloadQuery) -> Result<Workload, Error> {
+pub fn workload_in(
+    conn: &Connection,
+    actor: &Actor,
+    query: &WorkloadQuery,
+) -> Result<Workload, Error> {
     let today = Local::now().date_naive();
     let period = period(query, today)?;
     let today_s = today.to_string();
@@ -273,7 +277,10 @@ pub fn workload_in(conn: &Connection, actor: &Actor, query: &WorkloadQuery) -> R
             }
         }
         // The pool, and people who hold work here without (any longer) being members.
-        let rest: Vec<Key> = cells.range((d.id, i64::MIN)..=(d.id, i64::MAX)).map(|(k, _)| *k).collect();
+        let rest: Vec<Key> = cells
+            .range((d.id, i64::MIN)..=(d.id, i64::MAX))
+            .map(|(k, _)| *k)
+            .collect();
         for key in rest {
             let figures = cells.remove(&key).unwrap_or_default();
             total.add(&figures);
@@ -309,7 +316,13 @@ pub fn workload_in(conn: &Connection, actor: &Actor, query: &WorkloadQuery) -> R
 /// The workload the actor may see. Admin, manager and maker see every department;
 /// supervisors their own departments; operators their own departments' pools and their own
 /// work (the same tasks they can list), with only their own operator row.
-pub async fn workload(store: &Store, actor: &Actor, query: WorkloadQuery) -> Result<Workload, Error> {
+pub async fn workload(
+    store: &Store,
+    actor: &Actor,
+    query: WorkloadQuery,
+) -> Result<Workload, Error> {
     let actor = actor.clone();
-    store.read(move |conn| workload_in(conn, &actor, &query)).await
+    store
+        .read(move |conn| workload_in(conn, &actor, &query))
+        .await
 }

@@ -38,7 +38,7 @@ enum Command {
         #[arg(long, default_value_t = 14)]
         open_days: i64,
         /// Where to put the database (default: a fresh directory under the system temp dir,
-        /// removed afterwards).
+        /// removed afterwards). A database already there is reused as it is, without seeding.
         #[arg(long)]
         dir: Option<PathBuf>,
     },
@@ -46,13 +46,24 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Stats { tasks, runs, operators, open_days, dir } => {
+        Command::Stats {
+            tasks,
+            runs,
+            operators,
+            open_days,
+            dir,
+        } => {
             let keep = dir.is_some();
             let dir = dir.unwrap_or_else(|| {
                 std::env::temp_dir().join(format!("presswork-bench-{}", std::process::id()))
             });
             std::fs::create_dir_all(&dir)?;
-            let shape = seed::Shape { tasks, operators, open_days, now: now_ms() };
+            let shape = seed::Shape {
+                tasks,
+                operators,
+                open_days,
+                now: now_ms(),
+            };
             let result = tokio::runtime::Runtime::new()?.block_on(stats(&dir, &shape, runs));
             if !keep {
                 let _ = std::fs::remove_dir_all(&dir);
@@ -63,16 +74,26 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn actor(id: i64, role: Role, department_ids: Vec<i64>) -> Actor {
-    Actor { id, username: "bench".into(), display_name: "bench".into(), role, department_ids, locale: None }
+    Actor {
+        id,
+        username: "bench".into(),
+        display_name: "bench".into(),
+        role,
+        department_ids,
+        locale: None,
+    }
 }
 
 async fn stats(dir: &std::path::Path, shape: &seed::Shape, runs: usize) -> anyhow::Result<()> {
     let path = dir.join("presswork.db");
-    anyhow::ensure!(!path.exists(), "{} already exists; give an empty --dir", path.display());
+    let reuse = path.exists();
     let store = Store::open(&path).context("opening the database")?;
     ensure_catalog(&store).await?;
     let started = Instant::now();
-    let open = {
+    let open = if reuse {
+        println!("reusing the seeded database {}", path.display());
+        0
+    } else {
         let conn = rusqlite::Connection::open(&path)?;
         // Seeding is a bulk load: durability per batch does not matter, speed does.
         conn.execute_batch("PRAGMA synchronous = OFF; BEGIN; PRAGMA defer_foreign_keys = ON;")?;
@@ -81,23 +102,35 @@ async fn stats(dir: &std::path::Path, shape: &seed::Shape, runs: usize) -> anyho
         open
     };
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "seeded {} tasks ({open} open, {} operators) in {:.1} s; database {:.0} MB",
-        shape.tasks,
-        shape.operators,
-        started.elapsed().as_secs_f64(),
-        size as f64 / 1e6
-    );
+    if !reuse {
+        println!(
+            "seeded {} tasks ({open} open, {} operators) in {:.1} s; database {:.0} MB",
+            shape.tasks,
+            shape.operators,
+            started.elapsed().as_secs_f64(),
+            size as f64 / 1e6
+        );
+    }
     let tally_ok = store
         .read(|conn| {
             let rows: i64 = conn.query_row("SELECT COUNT(*) FROM task_tally", [], |r| r.get(0))?;
             let sum: i64 = conn.query_row("SELECT SUM(n) FROM task_tally", [], |r| r.get(0))?;
             let days: i64 = conn.query_row("SELECT COUNT(*) FROM task_daily", [], |r| r.get(0))?;
-            Ok::<_, presswork::service::Error>((rows, sum, days))
+            // The seed numbers tasks 1..=N, so the highest id is the task count.
+            let tasks: i64 =
+                conn.query_row("SELECT COALESCE(MAX(id), 0) FROM tasks", [], |r| r.get(0))?;
+            Ok::<_, presswork::service::Error>((rows, sum, days, tasks))
         })
         .await?;
-    println!("tallies: {} tally rows summing to {} tasks; {} daily rows", tally_ok.0, tally_ok.1, tally_ok.2);
-    anyhow::ensure!(tally_ok.1 as usize == shape.tasks, "the tally does not add up");
+    println!(
+        "tallies: {} tally rows summing to {} tasks; {} daily rows",
+        tally_ok.0, tally_ok.1, tally_ok.2
+    );
+    anyhow::ensure!(
+        tally_ok.1 == tally_ok.3,
+        "the tally does not add up to the {} tasks",
+        tally_ok.3
+    );
 
     let (sup_departments, op_id, op_department) = store
         .read(|conn| {
@@ -121,11 +154,18 @@ async fn stats(dir: &std::path::Path, shape: &seed::Shape, runs: usize) -> anyho
         from: Some((chrono::Local::now().date_naive() - chrono::Duration::days(365)).to_string()),
         to: None,
     };
-    println!("\n{:<46} {:>9} {:>9}", "query", "p50 ms", "p99 ms");
+    println!(
+        "\n{:<46} {:>9} {:>9} {:>9}",
+        "query", "p50 ms", "p99 ms", "cpu ms"
+    );
     for (label, who, query) in [
         ("workload, admin, last 30 days", &admin, &month),
         ("workload, admin, last 366 days", &admin, &year),
-        ("workload, supervisor (2 departments), 30 days", &supervisor, &month),
+        (
+            "workload, supervisor (2 departments), 30 days",
+            &supervisor,
+            &month,
+        ),
         ("workload, operator, 30 days", &operator, &month),
     ] {
         let timings = time(runs, || {
@@ -140,11 +180,20 @@ async fn stats(dir: &std::path::Path, shape: &seed::Shape, runs: usize) -> anyho
     }
     // A dispatcher pass over every pending pool, as if every department were automatic.
     store
-        .write(|conn| conn.execute("UPDATE departments SET strategy = 'least_loaded'", []).map_err(presswork::service::Error::from))
+        .write(|conn| {
+            conn.execute("UPDATE departments SET strategy = 'least_loaded'", [])
+                .map_err(presswork::service::Error::from)
+        })
         .await?;
     let timings = time(runs.min(50), || {
         let store = store.clone();
-        async move { dispatch::scan(&store, now_ms()).await.expect("scan").due.len() }
+        async move {
+            dispatch::scan(&store, now_ms())
+                .await
+                .expect("scan")
+                .due
+                .len()
+        }
     })
     .await;
     report("dispatcher scan, all departments automatic", timings);
@@ -167,27 +216,57 @@ async fn stats(dir: &std::path::Path, shape: &seed::Shape, runs: usize) -> anyho
     Ok(())
 }
 
-async fn time<F, Fut, T>(runs: usize, mut f: F) -> Vec<Duration>
+/// Wall times of each run, and the process CPU time they used in all.
+struct Timings {
+    wall: Vec<Duration>,
+    cpu: Option<Duration>,
+}
+
+/// CPU time (user + system) this process has used so far, where the OS tells it cheaply.
+/// Wall times on a shared machine include waiting for a core; CPU time does not.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+async fn time<F, Fut, T>(runs: usize, mut f: F) -> Timings
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = T>,
 {
     // One untimed run warms the page cache and the statement caches.
     std::hint::black_box(f().await);
-    let mut timings = Vec::with_capacity(runs);
+    let mut wall = Vec::with_capacity(runs);
+    let cpu_before = cpu_time();
     for _ in 0..runs {
         let start = Instant::now();
         std::hint::black_box(f().await);
-        timings.push(start.elapsed());
+        wall.push(start.elapsed());
     }
-    timings
+    let cpu = cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
+    Timings { wall, cpu }
 }
 
-fn report(label: &str, mut timings: Vec<Duration>) {
-    timings.sort();
+fn report(label: &str, mut t: Timings) {
+    t.wall.sort();
+    let runs = t.wall.len();
     let at = |q: f64| {
-        let i = ((timings.len() as f64 * q).ceil() as usize).clamp(1, timings.len()) - 1;
-        timings[i].as_secs_f64() * 1000.0
+        let i = ((runs as f64 * q).ceil() as usize).clamp(1, runs) - 1;
+        t.wall[i].as_secs_f64() * 1000.0
     };
-    println!("{label:<46} {:>9.2} {:>9.2}   ({} runs)", at(0.50), at(0.99), timings.len());
+    let cpu = t
+        .cpu
+        .map(|c| format!("{:>9.2}", c.as_secs_f64() * 1000.0 / runs as f64))
+        .unwrap_or_else(|| format!("{:>9}", "n/a"));
+    println!(
+        "{label:<46} {:>9.2} {:>9.2} {cpu}   ({runs} runs)",
+        at(0.50),
+        at(0.99)
+    );
 }

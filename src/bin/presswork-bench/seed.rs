@@ -23,7 +23,10 @@ pub struct Shape {
 struct Lcg(u64);
 impl Lcg {
     fn below(&mut self, n: i64) -> i64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % n.max(1) as u64) as i64
     }
 }
@@ -38,7 +41,12 @@ struct Inserter<'c> {
 
 impl<'c> Inserter<'c> {
     fn new(conn: &'c Connection, head: &'static str, width: usize) -> Self {
-        Inserter { conn, head, width, rows: Vec::with_capacity(BATCH * width) }
+        Inserter {
+            conn,
+            head,
+            width,
+            rows: Vec::with_capacity(BATCH * width),
+        }
     }
 
     fn push(&mut self, row: Vec<Value>) -> rusqlite::Result<()> {
@@ -57,14 +65,17 @@ impl<'c> Inserter<'c> {
         }
         let one = format!("({})", vec!["?"; self.width].join(","));
         let sql = format!("{} VALUES {}", self.head, vec![one; n].join(","));
-        self.conn.prepare_cached(&sql)?.execute(params_from_iter(self.rows.drain(..)))?;
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(self.rows.drain(..)))?;
         Ok(())
     }
 }
 
 /// (process id, department id, parallel) in catalogue order.
 fn processes(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, bool)>> {
-    let mut stmt = conn.prepare("SELECT id, department_id, parallel FROM processes ORDER BY sequence")?;
+    let mut stmt =
+        conn.prepare("SELECT id, department_id, parallel FROM processes ORDER BY sequence")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect()
 }
@@ -88,7 +99,11 @@ fn add_people(conn: &Connection, shape: &Shape) -> anyhow::Result<Vec<Vec<i64>>>
     // Nobody signs in to a benchmark database, so no real password hash is needed.
     for i in 0..shape.operators {
         let (id, code) = &departments[i % departments.len()];
-        let user = insert_user(conn, &person(format!("op{i}"), Role::Operator, vec![code.clone()]), "-")?;
+        let user = insert_user(
+            conn,
+            &person(format!("op{i}"), Role::Operator, vec![code.clone()]),
+            "-",
+        )?;
         by_department[*id as usize].push(user);
     }
     let codes = departments.iter().take(2).map(|d| d.1.clone()).collect();
@@ -140,18 +155,38 @@ pub fn seed(conn: &Connection, shape: &Shape) -> anyhow::Result<usize> {
         }
         // How far a live order has got: tasks before `reached` are done, `reached` is at work.
         let reached = if live { rng.below(k) } else { k };
-        let status = if cancelled { "cancelled" } else if live { "in_progress" } else { "completed" };
+        let status = if cancelled {
+            "cancelled"
+        } else if live {
+            "in_progress"
+        } else {
+            "completed"
+        };
         order_rows.push(vec![
-            o.into(), format!("B{o:09}").into(), "客户 Customer".to_owned().into(),
-            "彩盒 Box".to_owned().into(), 5000i64.into(), due.clone().into(), priority.into(),
-            status.to_owned().into(), created.into(), created.into(),
+            o.into(),
+            format!("B{o:09}").into(),
+            "客户 Customer".to_owned().into(),
+            "彩盒 Box".to_owned().into(),
+            5000i64.into(),
+            due.clone().into(),
+            priority.into(),
+            status.to_owned().into(),
+            created.into(),
+            created.into(),
         ])?;
         let mut at = created + rng.below(2 * HOUR_MS);
         for (seq, &p) in picks.iter().enumerate() {
             let (process, department, parallel) = catalogue[p];
             task_id += 1;
             let seq = seq as i64;
-            line_rows.push(vec![task_id.into(), o.into(), (seq + 1).into(), process.into(), 5000i64.into(), parallel.into()])?;
+            line_rows.push(vec![
+                task_id.into(),
+                o.into(),
+                (seq + 1).into(),
+                process.into(),
+                5000i64.into(),
+                parallel.into(),
+            ])?;
             let people = &operators[department as usize];
             let operator = people.get(rng.below(people.len() as i64) as usize).copied();
             let published = at;
@@ -161,20 +196,45 @@ pub fn seed(conn: &Connection, shape: &Shape) -> anyhow::Result<usize> {
             let (status, good, holder) = match seq.cmp(&reached) {
                 _ if cancelled => ("cancelled", 0, None),
                 std::cmp::Ordering::Less => ("completed", 5000, operator),
-                std::cmp::Ordering::Equal => (["assigned", "in_progress", "paused"][rng.below(3) as usize], rng.below(5000), operator),
+                std::cmp::Ordering::Equal => (
+                    ["assigned", "in_progress", "paused"][rng.below(3) as usize],
+                    rng.below(5000),
+                    operator,
+                ),
                 std::cmp::Ordering::Greater => ("pending", 0, None),
             };
-            open += usize::from(matches!(status, "pending" | "assigned" | "in_progress" | "paused"));
+            open += usize::from(matches!(
+                status,
+                "pending" | "assigned" | "in_progress" | "paused"
+            ));
             let claimed_at = holder.map(|_| claimed);
             let completed_at = (status == "completed").then_some(done);
             let worked_ms = if status == "completed" { worked } else { 0 };
-            let started = (status != "assigned").then_some(claimed + 60_000).filter(|_| holder.is_some());
+            let started = (status != "assigned")
+                .then_some(claimed + 60_000)
+                .filter(|_| holder.is_some());
             task_rows.push(vec![
-                task_id.into(), o.into(), task_id.into(), process.into(), department.into(), (seq + 1).into(),
-                parallel.into(), priority.into(), due.clone().into(), 5000i64.into(), good.into(),
-                status.to_owned().into(), holder.into(), holder.map(|_| "claim".to_owned()).into(),
-                published.into(), claimed_at.into(), started.into(), completed_at.into(), worked_ms.into(),
-                created.into(), completed_at.unwrap_or(published).into(),
+                task_id.into(),
+                o.into(),
+                task_id.into(),
+                process.into(),
+                department.into(),
+                (seq + 1).into(),
+                parallel.into(),
+                priority.into(),
+                due.clone().into(),
+                5000i64.into(),
+                good.into(),
+                status.to_owned().into(),
+                holder.into(),
+                holder.map(|_| "claim".to_owned()).into(),
+                published.into(),
+                claimed_at.into(),
+                started.into(),
+                completed_at.into(),
+                worked_ms.into(),
+                created.into(),
+                completed_at.unwrap_or(published).into(),
             ])?;
             at = done;
         }

@@ -64,7 +64,11 @@ mod tests {
 
     #[test]
     fn the_choice_does_not_depend_on_input_order() {
-        let mut ops = vec![op(4, 0, None, &[]), op(2, 0, None, &[]), op(7, 0, None, &[])];
+        let mut ops = vec![
+            op(4, 0, None, &[]),
+            op(2, 0, None, &[]),
+            op(7, 0, None, &[]),
+        ];
         assert_eq!(LeastLoaded.choose(&task(1), &ops).unwrap().operator_id, 2);
         ops.reverse();
         assert_eq!(LeastLoaded.choose(&task(1), &ops).unwrap().operator_id, 2);

@@ -196,14 +196,22 @@ mod tests {
 
     #[test]
     fn nobody_at_the_wip_cap_is_picked() {
-        let ops = [op(1, 2, None, &[]), op(2, 3, None, &[]), op(3, 5, None, &[])];
+        let ops = [
+            op(1, 2, None, &[]),
+            op(2, 3, None, &[]),
+            op(3, 5, None, &[]),
+        ];
         for kind in [
             StrategyKind::LeastLoaded,
             StrategyKind::RoundRobin,
             StrategyKind::Skill,
         ] {
             let s = kind.strategy(0).unwrap();
-            assert_eq!(dispatch(s.as_ref(), &task(9), &ops, Some(2)), None, "{kind:?}");
+            assert_eq!(
+                dispatch(s.as_ref(), &task(9), &ops, Some(2)),
+                None,
+                "{kind:?}"
+            );
         }
         let s = StrategyKind::RoundRobin.strategy(0).unwrap();
         let choice = dispatch(s.as_ref(), &task(9), &ops, Some(4)).unwrap();

@@ -55,11 +55,18 @@ mod tests {
 
     #[test]
     fn operators_take_turns_by_id_and_wrap_around() {
-        let ops = [op(30, 9, None, &[]), op(10, 0, None, &[]), op(20, 5, None, &[])];
+        let ops = [
+            op(30, 9, None, &[]),
+            op(10, 0, None, &[]),
+            op(20, 5, None, &[]),
+        ];
         assert_eq!(turns(0, &ops, 5), [10, 20, 30, 10, 20]);
         let c = RoundRobin { after: 10 }.choose(&task(1), &ops).unwrap();
         assert_eq!(c.why(), "round_robin: turn 2 of 3 operators, after op10");
-        assert_eq!(c.why_zh(), "轮流分配：3 名操作员中轮到第 2 位（上一位：op10）");
+        assert_eq!(
+            c.why_zh(),
+            "轮流分配：3 名操作员中轮到第 2 位（上一位：op10）"
+        );
     }
 
     #[test]
@@ -68,7 +75,13 @@ mod tests {
         let c = RoundRobin { after: 20 }.choose(&task(1), &ops).unwrap();
         assert_eq!(c.operator_id, 30);
         assert_eq!(c.why(), "round_robin: turn 2 of 2 operators");
-        assert_eq!(RoundRobin { after: 99 }.choose(&task(1), &ops).unwrap().operator_id, 10);
+        assert_eq!(
+            RoundRobin { after: 99 }
+                .choose(&task(1), &ops)
+                .unwrap()
+                .operator_id,
+            10
+        );
         assert_eq!(RoundRobin { after: 0 }.choose(&task(1), &[]), None);
     }
 }
