@@ -231,7 +231,7 @@ pub async fn scan(store: &Store, now: i64) -> Result<Scan, Error> {
 pub fn auto_assign(conn: &Connection, task_id: i64, now: i64) -> Result<Option<Assignment>, Error> {
     let Some(w) = conn
         .prepare_cached(&format!(
-            "{WAITING_SELECT} WHERE t.id = ?1 AND t.status = 'pending' AND t.operator_id IS NULL"
+            "{WAITING_SELECT} WHERE t.id = ?1 AND d.active = 1 AND t.status = 'pending' AND t.operator_id IS NULL"
         ))?
         .query_row([task_id], waiting_from_row)
         .optional()?
