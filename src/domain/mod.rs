@@ -1,5 +1,6 @@
 //! Pure types and rules of a print shop's work: no I/O, no database, no HTTP.
 
+pub mod dispatch;
 pub mod handoff;
 pub mod priority;
 pub mod process_list;

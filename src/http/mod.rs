@@ -4,12 +4,14 @@
 pub mod assets;
 pub mod auth;
 mod catalog;
+mod departments;
 pub mod errors;
 mod history;
 pub mod input;
 pub mod openapi;
 pub mod routes;
 mod scrap_reasons;
+mod stats;
 mod task_actions;
 mod tasks;
 pub mod work_orders;

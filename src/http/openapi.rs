@@ -8,9 +8,11 @@ use super::work_orders::Reason;
 use crate::domain::task_input::{AssignInput, BatchInput, ProgressInput, ReasonInput};
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
 use crate::service::catalog::{Department, Process};
+use crate::service::departments::DepartmentSettings;
 use crate::service::health::Health;
 use crate::service::history::{HistoryPage, HistoryQuery};
 use crate::service::scrap_reasons::{NewScrapReason, ScrapReason, ScrapReasonPatch};
+use crate::service::stats::{Workload, WorkloadQuery};
 use crate::service::task_batch::BatchResult;
 use crate::service::tasks::{TaskFilter, TaskPage};
 use crate::service::users::{LoginResult, NewUser, UserView};
@@ -143,6 +145,22 @@ pub fn operations() -> Vec<Op> {
             "Users the caller may see",
             s::<Vec<UserView>>,
         ),
+        op(
+            "patch",
+            "/api/v1/departments/{id}",
+            "Dispatch strategy, auto-assign delay, WIP cap (admin, manager)",
+            s::<Department>,
+        )
+        .body(s::<DepartmentSettings>)
+        .errors(&[403, 404, 422]),
+        op(
+            "get",
+            "/api/v1/stats/workload",
+            "Workload per department and operator, in the caller's scope",
+            s::<Workload>,
+        )
+        .query(s::<WorkloadQuery>)
+        .errors(&[422]),
         op("post", "/api/v1/users", "Add a user (admin)", s::<UserView>)
             .body(s::<NewUser>)
             .created()

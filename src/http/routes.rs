@@ -1,7 +1,8 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
 use super::{
-    assets, auth, catalog, errors, history, scrap_reasons, task_actions, tasks, work_orders,
+    assets, auth, catalog, departments, errors, history, scrap_reasons, stats, task_actions, tasks,
+    work_orders,
 };
 use crate::App;
 use warp::filters::BoxedFilter;
@@ -16,6 +17,10 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .or(catalog::routes(app.clone()))
                 .unify()
                 .or(work_orders::routes(app.clone()))
+                .unify()
+                .or(departments::routes(app.clone()))
+                .unify()
+                .or(stats::routes(app.clone()))
                 .unify()
                 .or(tasks::routes(app.clone()))
                 .unify()

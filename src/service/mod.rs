@@ -2,6 +2,8 @@
 //! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
 
 pub mod catalog;
+pub mod departments;
+pub mod dispatch;
 pub mod error;
 pub mod handoff;
 pub mod health;
@@ -10,6 +12,7 @@ pub mod line_sync;
 pub mod scope;
 pub mod scrap_reasons;
 pub mod seed;
+pub mod stats;
 pub mod task_batch;
 pub mod task_control;
 pub mod task_events;

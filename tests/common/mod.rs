@@ -80,6 +80,24 @@ impl TestServer {
         }
     }
 
+    /// Sends SIGTERM and returns how the server exited, or `None` if it did not exit within
+    /// `within` (it is then killed).
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        #[cfg(unix)]
+        unsafe_kill(child.id(), "TERM");
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
     /// Kills the server without warning (power cut), as `kill -9` would.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
