@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod loops;
 pub mod service;
 pub mod store;
 
@@ -18,4 +19,6 @@ use std::sync::Arc;
 pub struct App {
     pub store: store::Store,
     pub config: Arc<config::Config>,
+    /// Fans committed events out to live WebSocket clients.
+    pub hub: events::hub::Hub,
 }

@@ -2,12 +2,15 @@
 //! the background loops until Ctrl-C or SIGTERM.
 
 use crate::config::Config;
+use crate::events::hub::{Hub, HubSettings};
 use crate::service::seed;
 use crate::store::Store;
 use crate::App;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
 
 #[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
@@ -42,18 +45,35 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             );
         }
     }
+    // One watch tells the HTTP server, the live hub and every loop to stop.
+    let (stop, shutdown) = watch::channel(false);
+    let hub = Hub::start(store.clone(), HubSettings::from_env(), shutdown.clone());
     let app = App {
         store: store.clone(),
         config: Arc::new(config.clone()),
+        hub: hub.clone(),
     };
-    let routes = crate::http::routes(app);
+    let routes = crate::http::routes(app.clone());
+    let mut stopped = shutdown.clone();
     let (addr, server) = warp::serve(routes)
-        .try_bind_with_graceful_shutdown(config.addr, shutdown_signal())
+        .try_bind_with_graceful_shutdown(config.addr, async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
         .with_context(|| format!("listening on {}", config.addr))?;
+    let overdue = tokio::spawn(crate::loops::overdue::run(app, shutdown.clone()));
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     println!("presswork listening on http://{addr}");
     println!("data directory: {}", config.data_dir.display());
     server.await;
     tracing::info!("shutting down");
+    // Live clients got a close frame telling them where to resume; let them say goodbye.
+    if !hub.drained(Duration::from_secs(5)).await {
+        tracing::warn!(left = hub.connections(), "some live clients did not close in time");
+    }
+    let _ = overdue.await;
     store.checkpoint().context("checkpointing the database")?;
     Ok(())
 }

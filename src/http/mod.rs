@@ -6,9 +6,11 @@ pub mod auth;
 mod catalog;
 pub mod errors;
 pub mod input;
+mod notifications;
 pub mod routes;
 mod tasks;
 mod work_orders;
+mod ws;
 
 pub use routes::routes;
 

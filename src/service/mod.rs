@@ -1,14 +1,17 @@
 //! Use-cases of the shop floor. Each state change is one write transaction that also appends
 //! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
 
+pub mod alerts;
 pub mod catalog;
 pub mod error;
 pub mod health;
 pub mod line_sync;
+pub mod notifications;
 pub mod scope;
 pub mod seed;
 pub mod task_events;
 pub mod tasks;
+pub mod tickets;
 pub mod users;
 pub mod views;
 pub mod work_order_flow;
