@@ -71,7 +71,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     // Live clients got a close frame telling them where to resume; let them say goodbye.
     if !hub.drained(Duration::from_secs(5)).await {
-        tracing::warn!(left = hub.connections(), "some live clients did not close in time");
+        tracing::warn!(
+            left = hub.connections(),
+            "some live clients did not close in time"
+        );
     }
     let _ = overdue.await;
     store.checkpoint().context("checkpointing the database")?;

@@ -188,7 +188,9 @@ pub struct Admission {
 
 impl Drop for Admission {
     fn drop(&mut self) {
-        self.shared.connections.send_modify(|n| *n = n.saturating_sub(1));
+        self.shared
+            .connections
+            .send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -240,6 +242,11 @@ impl Hub {
             }),
             false => Err(max),
         }
+    }
+
+    /// The newest event handed to subscribers.
+    pub fn head(&self) -> i64 {
+        self.shared.registry().head
     }
 
     pub fn connections(&self) -> usize {

@@ -65,7 +65,11 @@ pub fn audience(data: &Value) -> Vec<i64> {
 }
 
 /// One inbox row per addressed person. Nobody is told about what they did themselves.
-fn notify_audience(conn: &Connection, event_id: i64, event: &NewEvent) -> Result<(), rusqlite::Error> {
+fn notify_audience(
+    conn: &Connection,
+    event_id: i64,
+    event: &NewEvent,
+) -> Result<(), rusqlite::Error> {
     let people = audience(&event.data);
     if people.is_empty() {
         return Ok(());

@@ -237,3 +237,112 @@ fn json_array<'a>(items: impl Iterator<Item = &'a str>) -> String {
     text.push(']');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+    use crate::events::hub::{Hub, HubSettings};
+    use crate::events::log::{append, NewEvent};
+    use crate::service::{Actor, Error};
+    use crate::store::Store;
+    use futures_util::FutureExt;
+    use serde_json::json;
+    use std::time::Duration;
+
+    async fn add_events(store: &Store, department_id: i64, n: usize) {
+        store
+            .write(move |conn| {
+                for _ in 0..n {
+                    let event = NewEvent {
+                        kind: "task.test",
+                        department_id: Some(department_id),
+                        data: json!({"amount": 12.5}),
+                        ..Default::default()
+                    };
+                    append(conn, 1, &event)?;
+                }
+                Ok::<_, Error>(())
+            })
+            .await
+            .unwrap();
+    }
+
+    fn scope(role: Role, departments: Vec<i64>) -> Scope {
+        Scope::of(&Actor {
+            id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            department_ids: departments,
+            locale: None,
+        })
+    }
+
+    /// The ids of the next batch; its events must carry no price unless `scope` sees them.
+    async fn ids(sub: &mut Subscription) -> Vec<i64> {
+        match tokio::time::timeout(Duration::from_secs(10), sub.next()).await {
+            Ok(Next::Batch { text, .. }) => {
+                assert_eq!(text.contains("amount"), sub.scope.sees_prices(), "{text}");
+                serde_json::from_str::<Vec<serde_json::Value>>(&text)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["id"].as_i64().unwrap())
+                    .collect()
+            }
+            other => panic!("expected a batch, got {other:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn replay_meets_live_without_gap_or_repeat_and_masks_prices() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let (_stop, closing) = watch::channel(false);
+        let hub = Hub::start(store.clone(), HubSettings::default(), closing);
+        add_events(&store, 1, 3).await;
+        let mut operator = hub.subscribe(scope(Role::Operator, vec![1]), Some(0));
+        let mut outsider = hub.subscribe(scope(Role::Operator, vec![2]), Some(0));
+        // Events 4..6 reach the live queue AND are in the table when the replay reads it.
+        add_events(&store, 1, 3).await;
+        while hub.head() < 6 {
+            tokio::task::yield_now().await;
+        }
+        let mut got = Vec::new();
+        while got.last() != Some(&6) {
+            got.extend(ids(&mut operator).await);
+        }
+        add_events(&store, 1, 1).await;
+        got.extend(ids(&mut operator).await);
+        assert_eq!(got, [1, 2, 3, 4, 5, 6, 7]);
+        // The other department saw none of it; a later event of its own is its first.
+        add_events(&store, 2, 1).await;
+        assert_eq!(ids(&mut outsider).await, [8]);
+        match operator.next().now_or_never() {
+            None => {}
+            Some(next) => panic!("nothing more for the operator, got {next:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shutdown_and_a_future_position_are_said_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let (stop, closing) = watch::channel(false);
+        let hub = Hub::start(store.clone(), HubSettings::default(), closing);
+        add_events(&store, 1, 2).await;
+        let mut ahead = hub.subscribe(scope(Role::Manager, vec![]), Some(99));
+        assert!(matches!(ahead.next().await, Next::Reset { head: 2 }));
+        let mut manager = hub.subscribe(scope(Role::Manager, vec![]), Some(0));
+        let text = match manager.next().await {
+            Next::Batch { text, .. } => text,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            text.contains("\"amount\":12.5"),
+            "managers see prices: {text}"
+        );
+        stop.send(true).unwrap();
+        assert!(matches!(manager.next().await, Next::Closing { after: 2 }));
+    }
+}

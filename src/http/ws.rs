@@ -39,7 +39,11 @@ struct Params {
     ticket: Option<String>,
 }
 
-async fn signed_in(app: &App, ticket: Option<String>, token: Option<String>) -> Result<Actor, Error> {
+async fn signed_in(
+    app: &App,
+    ticket: Option<String>,
+    token: Option<String>,
+) -> Result<Actor, Error> {
     match (ticket, token) {
         (Some(ticket), _) => tickets::redeem_ticket(&app.store, ticket).await,
         (None, Some(token)) => users::authenticate(&app.store, token).await,
@@ -49,13 +53,21 @@ async fn signed_in(app: &App, ticket: Option<String>, token: Option<String>) -> 
     }
 }
 
-async fn open(ws: Ws, app: App, query: String, token: Option<String>) -> Result<Response, Infallible> {
+async fn open(
+    ws: Ws,
+    app: App,
+    query: String,
+    token: Option<String>,
+) -> Result<Response, Infallible> {
     let params: Params = match parse_query(&query) {
         Ok(p) => p,
         Err(e) => return Ok(error_response(&e)),
     };
     if params.after.is_some_and(|a| a < 0) {
-        return Ok(error_response(&Error::invalid("after", "must be an event id (0 or more)")));
+        return Ok(error_response(&Error::invalid(
+            "after",
+            "must be an event id (0 or more)",
+        )));
     }
     let actor = match signed_in(&app, params.ticket, token).await {
         Ok(actor) => actor,
@@ -64,7 +76,9 @@ async fn open(ws: Ws, app: App, query: String, token: Option<String>) -> Result<
     let hub = app.hub.clone();
     // Taken before the upgrade and moved into it, so a failed upgrade gives the place back.
     let admission = hub.admit();
-    let ws = ws.max_message_size(MAX_INCOMING).max_frame_size(MAX_INCOMING);
+    let ws = ws
+        .max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING);
     Ok(ws
         .on_upgrade(move |socket| async move {
             match admission {
@@ -95,7 +109,10 @@ async fn say_goodbye(
     code: u16,
     reason: String,
 ) {
-    if !matches!(timeout(CLOSE_WAIT, sink.send(Message::close_with(code, reason))).await, Ok(Ok(()))) {
+    if !matches!(
+        timeout(CLOSE_WAIT, sink.send(Message::close_with(code, reason))).await,
+        Ok(Ok(()))
+    ) {
         return;
     }
     let _ = timeout(CLOSE_WAIT, async {

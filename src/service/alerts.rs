@@ -68,17 +68,28 @@ fn supervisors_of(conn: &Connection, department_id: i64) -> Result<Vec<i64>, Err
 }
 
 /// Raises up to [`BATCH`] alerts of one kind in the caller's transaction; returns how many.
-fn raise(conn: &Connection, alert: Alert, bound: &dyn rusqlite::ToSql, now: i64) -> Result<i64, Error> {
+fn raise(
+    conn: &Connection,
+    alert: Alert,
+    bound: &dyn rusqlite::ToSql,
+    now: i64,
+) -> Result<i64, Error> {
     let found: Vec<(i64, i64)> = conn
         .prepare_cached(alert.candidates_sql())?
         .query_map(params![bound, BATCH], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut remember = conn.prepare_cached(
-        "INSERT INTO task_alerts (task_id, kind, at) VALUES (?1, ?2, ?3)",
-    )?;
+    let mut remember =
+        conn.prepare_cached("INSERT INTO task_alerts (task_id, kind, at) VALUES (?1, ?2, ?3)")?;
     for (task_id, department_id) in &found {
         let audience = supervisors_of(conn, *department_id)?;
-        task_events::record(conn, now, None, alert.event(), *task_id, json!({"audience": audience}))?;
+        task_events::record(
+            conn,
+            now,
+            None,
+            alert.event(),
+            *task_id,
+            json!({"audience": audience}),
+        )?;
         remember.execute(params![task_id, alert.kind(), now])?;
     }
     Ok(found.len() as i64)
@@ -86,7 +97,12 @@ fn raise(conn: &Connection, alert: Alert, bound: &dyn rusqlite::ToSql, now: i64)
 
 /// One sweep: every task now overdue (due before `today`, 'YYYY-MM-DD') or urgent and
 /// unclaimed too long gets its alert, once. Returns how many alerts were raised.
-pub async fn raise_alerts(store: &Store, rules: AlertRules, now: i64, today: String) -> Result<i64, Error> {
+pub async fn raise_alerts(
+    store: &Store,
+    rules: AlertRules,
+    now: i64,
+    today: String,
+) -> Result<i64, Error> {
     let mut total = 0;
     for alert in [Alert::Overdue, Alert::UrgentUnclaimed] {
         loop {

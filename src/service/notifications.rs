@@ -64,23 +64,27 @@ fn from_row(r: &Row<'_>) -> Result<Notification, rusqlite::Error> {
 
 fn count_unread(conn: &Connection, user_id: i64) -> Result<i64, Error> {
     Ok(conn
-        .prepare_cached("SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL")?
+        .prepare_cached(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL",
+        )?
         .query_row([user_id], |r| r.get(0))?)
 }
 
 fn check_query(query: &InboxQuery) -> Result<(i64, i64), Error> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
+        return Err(Error::invalid(
+            "limit",
+            format!("must be from 1 to {MAX_LIMIT}"),
+        ));
     }
-    let before = match &query.cursor {
-        None => i64::MAX,
-        Some(c) => c
-            .parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or_else(|| Error::invalid("cursor", "use the next_cursor of the previous page"))?,
-    };
+    let before =
+        match &query.cursor {
+            None => i64::MAX,
+            Some(c) => c.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                Error::invalid("cursor", "use the next_cursor of the previous page")
+            })?,
+        };
     Ok((limit, before))
 }
 
@@ -117,7 +121,11 @@ pub async fn list_inbox(store: &Store, actor: &Actor, query: InboxQuery) -> Resu
 pub async fn unread_count(store: &Store, actor: &Actor) -> Result<Unread, Error> {
     let user_id = actor.id;
     store
-        .read(move |conn| Ok(Unread { unread: count_unread(conn, user_id)? }))
+        .read(move |conn| {
+            Ok(Unread {
+                unread: count_unread(conn, user_id)?,
+            })
+        })
         .await
 }
 

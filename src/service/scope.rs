@@ -95,10 +95,7 @@ impl Scope {
     /// Whether a logged event reaches this actor. Like [`Scope::sees_event`], except that an
     /// event carrying a draft task stays with those who see drafts (as [`Scope::sees_task`]).
     pub fn reaches(&self, reach: &Reach) -> bool {
-        if reach.draft_task
-            && !self.sees_everything()
-            && !reach.audience.contains(&self.user_id)
-        {
+        if reach.draft_task && !self.sees_everything() && !reach.audience.contains(&self.user_id) {
             return false;
         }
         self.sees_event(reach.department_id, reach.operator_id, &reach.audience)

@@ -2,6 +2,8 @@
 //! temp data dir, and talks to it over real HTTP. No mocks of the database or the HTTP layer.
 #![allow(dead_code)]
 
+pub mod ws;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
