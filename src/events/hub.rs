@@ -27,8 +27,9 @@ pub struct HubSettings {
     pub max_connections: usize,
     /// Events a client may have waiting before it is dropped (`PRESSWORK_WS_QUEUE`).
     pub queue_bound: usize,
-    /// Under bursts, a client gets at most one message per window (`PRESSWORK_WS_WINDOW_MS`).
-    pub window: Duration,
+    /// Under bursts a client gets one message per window; windows grow while bursts fill
+    /// them, up to this (`PRESSWORK_WS_WINDOW_MS`, at most 100).
+    pub max_window: Duration,
     /// Heartbeat ping interval (`PRESSWORK_WS_PING_SECS`).
     pub ping_every: Duration,
 }
@@ -38,7 +39,7 @@ impl Default for HubSettings {
         HubSettings {
             max_connections: 1024,
             queue_bound: 4096,
-            window: Duration::from_millis(50),
+            max_window: Duration::from_millis(100),
             ping_every: Duration::from_secs(20),
         }
     }
@@ -50,8 +51,10 @@ impl HubSettings {
         HubSettings {
             max_connections: env_or("PRESSWORK_WS_MAX", d.max_connections).max(1),
             queue_bound: env_or("PRESSWORK_WS_QUEUE", d.queue_bound).max(16),
-            // The contract is "at most one message per 100 ms window" under bursts.
-            window: Duration::from_millis(env_or("PRESSWORK_WS_WINDOW_MS", 50u64).min(100)),
+            // The contract is "one message per window of at most 100 ms" under bursts.
+            max_window: Duration::from_millis(
+                env_or("PRESSWORK_WS_WINDOW_MS", 100u64).clamp(1, 100),
+            ),
             ping_every: Duration::from_secs_f64(
                 env_or("PRESSWORK_WS_PING_SECS", d.ping_every.as_secs_f64()).max(0.05),
             ),
@@ -117,7 +120,10 @@ pub(super) struct Registration {
 pub(super) struct Shared {
     pub store: Store,
     pub settings: HubSettings,
-    pub closing: watch::Receiver<bool>,
+    closing: watch::Receiver<bool>,
+    /// Set once on shutdown. Subscribers learn of it by their queue closing, so a thousand of
+    /// them do not all wait on one shared notifier for every event.
+    closed: AtomicBool,
     pub replays: Semaphore,
     registry: Mutex<Registry>,
     connections: watch::Sender<usize>,
@@ -129,12 +135,33 @@ impl Shared {
         self.registry.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    pub fn is_closing(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Stops the fan-out: every queue closes, and each subscriber says goodbye.
+    fn close_all(&self) {
+        let mut registry = self.registry();
+        self.closed.store(true, Ordering::Release);
+        registry.subscribers.clear();
+    }
+
     pub fn register(&self, scope: Scope) -> Registration {
         let (tx, queue) = mpsc::channel(self.settings.queue_bound);
         let overflowed = Arc::new(AtomicBool::new(false));
         let mut registry = self.registry();
         let key = registry.next_key;
         registry.next_key += 1;
+        if self.is_closing() {
+            // Too late: the queue is born closed.
+            drop(tx);
+            return Registration {
+                key,
+                queue,
+                overflowed,
+                head: registry.head,
+            };
+        }
         registry.subscribers.insert(
             key,
             Subscriber {
@@ -210,6 +237,7 @@ impl Hub {
             store,
             settings,
             closing,
+            closed: AtomicBool::new(false),
             replays: Semaphore::new(CONCURRENT_REPLAYS),
             registry: Mutex::new(Registry {
                 head,
@@ -267,8 +295,17 @@ impl Hub {
     }
 }
 
-async fn tail(shared: Arc<Shared>, mut woken: watch::Receiver<i64>) {
+async fn tail(shared: Arc<Shared>, woken: watch::Receiver<i64>) {
     let mut closing = shared.closing.clone();
+    tokio::select! {
+        _ = follow(&shared, woken) => {}
+        _ = closing.wait_for(|c| *c) => {}
+    }
+    shared.close_all();
+}
+
+/// Reads and publishes new events each time the store says it committed some.
+async fn follow(shared: &Shared, mut woken: watch::Receiver<i64>) {
     let mut cursor = shared.registry().head;
     loop {
         let target = *woken.borrow_and_update();
@@ -284,16 +321,12 @@ async fn tail(shared: Arc<Shared>, mut woken: watch::Receiver<i64>) {
                 Err(e) => {
                     // Clients stay connected; they get the events once the store reads again.
                     tracing::error!(error = %e, "the live hub could not read new events");
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        _ = closing.wait_for(|c| *c) => return,
-                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
         }
-        tokio::select! {
-            changed = woken.changed() => if changed.is_err() { return },
-            _ = closing.wait_for(|c| *c) => return,
+        if woken.changed().await.is_err() {
+            return;
         }
     }
 }

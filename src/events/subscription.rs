@@ -1,6 +1,8 @@
 //! One live client's stream: first it replays what the client missed from the `events` table,
 //! then it takes live events from its hub queue, switching by id (never by time), so nothing is
-//! lost or repeated, across restarts too. Bursts are coalesced into one message per window.
+//! lost or repeated, across restarts too. An event for an idle client goes out at once; under
+//! bursts, events are coalesced into one message per window, the window growing (up to the
+//! configured maximum) while bursts fill it and shrinking when they stop.
 //! All state lives in the struct, so `next()` is cancel-safe inside a `select!`.
 
 use super::hub::{read_page, Outgoing, Registration, Shared, PAGE};
@@ -10,11 +12,19 @@ use crate::store::StoreError;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::{mpsc, watch};
+use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// Events in one message at most, so one message stays a few hundred kilobytes.
 pub const MAX_MESSAGE_EVENTS: usize = 500;
+/// The first window after a quiet spell: short enough that a steady trickle of events is not
+/// held back, long enough to gather a sudden burst.
+const MIN_WINDOW: Duration = Duration::from_millis(10);
+/// A window that gathered more events than this was a burst: the next one is twice as long.
+const GROW_AT: usize = 8;
+/// A window that gathered this few was not: the next one is half as long.
+const SHRINK_AT: usize = 2;
 
 /// What to send the client next.
 #[derive(Debug)]
@@ -46,8 +56,9 @@ pub struct Subscription {
     replaying: bool,
     reset: Option<i64>,
     pending: VecDeque<Arc<Outgoing>>,
-    window_end: Instant,
-    closing: watch::Receiver<bool>,
+    /// When the last message went out, and how long after it the next may not go.
+    last_send: Instant,
+    window: Duration,
 }
 
 impl Subscription {
@@ -66,7 +77,6 @@ impl Subscription {
             Some(after) if after > committed.max(head) => (head, false, Some(head)),
             Some(after) => (after.max(0), true, None),
         };
-        let closing = shared.closing.clone();
         Subscription {
             shared,
             scope,
@@ -77,8 +87,8 @@ impl Subscription {
             replaying,
             reset,
             pending: VecDeque::new(),
-            window_end: Instant::now(),
-            closing,
+            last_send: Instant::now(),
+            window: Duration::ZERO,
         }
     }
 
@@ -87,8 +97,19 @@ impl Subscription {
     }
 
     fn is_closing(&self) -> bool {
-        // A dropped sender means the server is going away just the same.
-        *self.closing.borrow() || self.closing.has_changed().is_err()
+        self.shared.is_closing()
+    }
+
+    /// The queue closed: the hub is shutting down, or it dropped this slow subscriber.
+    fn queue_closed(&self) -> Next {
+        match self.is_closing() {
+            true => Next::Closing {
+                after: self.position,
+            },
+            false => Next::Overflowed {
+                after: self.position,
+            },
+        }
     }
 
     pub async fn next(&mut self) -> Next {
@@ -119,26 +140,25 @@ impl Subscription {
                 };
             }
             if self.pending.is_empty() {
-                tokio::select! {
-                    got = self.queue.recv() => match got {
-                        Some(event) => self.hold(event),
-                        None => return Next::Overflowed { after: self.position },
-                    },
-                    _ = self.closing.changed() => {}
+                match self.queue.recv().await {
+                    Some(event) => self.hold(event),
+                    None => return self.queue_closed(),
                 }
                 continue;
             }
             self.drain();
-            // Idle clients get an event at once; a client that just got a message waits for
-            // the end of its window, and everything that came meanwhile goes in one message.
-            if Instant::now() < self.window_end {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(self.window_end) => {}
-                    _ = self.closing.changed() => continue,
+            // Idle clients get an event at once; a client that got a message within the
+            // window waits for its end, and everything that came meanwhile goes in one message.
+            let window_end = self.last_send + self.window;
+            let waited = Instant::now() < window_end;
+            if waited {
+                tokio::time::sleep_until(window_end).await;
+                if self.is_closing() {
+                    continue;
                 }
                 self.drain();
             }
-            return self.batch();
+            return self.batch(waited);
         }
     }
 
@@ -159,12 +179,22 @@ impl Subscription {
         }
     }
 
-    fn batch(&mut self) -> Next {
+    fn batch(&mut self, waited: bool) -> Next {
         let take = self.pending.len().min(MAX_MESSAGE_EVENTS);
         let events: Vec<Arc<Outgoing>> = self.pending.drain(..take).collect();
         let text = json_array(events.iter().map(|e| e.text_for(&self.scope)));
         self.position = events.last().map_or(self.position, |e| e.id);
-        self.window_end = Instant::now() + self.shared.settings.window;
+        let max = self.shared.settings.max_window;
+        self.window = if !waited {
+            MIN_WINDOW.min(max)
+        } else if events.len() > GROW_AT {
+            (self.window * 2).min(max)
+        } else if events.len() <= SHRINK_AT {
+            (self.window / 2).max(MIN_WINDOW.min(max))
+        } else {
+            self.window
+        };
+        self.last_send = Instant::now();
         Next::Batch {
             text,
             count: events.len(),
@@ -248,7 +278,7 @@ mod tests {
     use crate::store::Store;
     use futures_util::FutureExt;
     use serde_json::json;
-    use std::time::Duration;
+    use tokio::sync::watch;
 
     async fn add_events(store: &Store, department_id: i64, n: usize) {
         store
@@ -331,6 +361,9 @@ mod tests {
         let (stop, closing) = watch::channel(false);
         let hub = Hub::start(store.clone(), HubSettings::default(), closing);
         add_events(&store, 1, 2).await;
+        while hub.head() < 2 {
+            tokio::task::yield_now().await;
+        }
         let mut ahead = hub.subscribe(scope(Role::Manager, vec![]), Some(99));
         assert!(matches!(ahead.next().await, Next::Reset { head: 2 }));
         let mut manager = hub.subscribe(scope(Role::Manager, vec![]), Some(0));
