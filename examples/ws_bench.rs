@@ -40,7 +40,10 @@ struct Args {
 const PASSWORD: &str = "bench-password";
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 struct Api {
@@ -87,12 +90,22 @@ fn cli(bin: &std::path::Path, dir: &std::path::Path, args: &[&str]) -> String {
         .env("PRESSWORK_LOG", "warn")
         .output()
         .expect("run presswork");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 /// Adds the user and returns a fresh API token for them.
-fn add_user(bin: &std::path::Path, dir: &std::path::Path, name: &str, role: &str, department: Option<&str>) -> String {
+fn add_user(
+    bin: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+    role: &str,
+    department: Option<&str>,
+) -> String {
     let mut args = vec!["user", "add", name, "--role", role, "--password", PASSWORD];
     if let Some(d) = department {
         args.extend(["--department", d]);
@@ -130,8 +143,14 @@ fn cpu_ms(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
     let rest = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<u64> = rest.split_whitespace().filter_map(|f| f.parse().ok()).collect();
-    fields.get(10).zip(fields.get(11)).map_or(0, |(u, s)| (u + s) * 10)
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    fields
+        .get(10)
+        .zip(fields.get(11))
+        .map_or(0, |(u, s)| (u + s) * 10)
 }
 
 fn rss_kb(pid: u32, field: &str) -> u64 {
@@ -156,8 +175,15 @@ struct Seen {
 type Delivery = (i64, i64, i64);
 
 /// One client: reads until `stop`, returning every delivery.
-fn client(addr: String, token: String, connected: Arc<AtomicUsize>, stop: Arc<AtomicBool>) -> Vec<Delivery> {
-    let mut request = format!("ws://{addr}/api/v1/events").into_client_request().unwrap();
+fn client(
+    addr: String,
+    token: String,
+    connected: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+) -> Vec<Delivery> {
+    let mut request = format!("ws://{addr}/api/v1/events")
+        .into_client_request()
+        .unwrap();
     request
         .headers_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
@@ -176,9 +202,12 @@ fn client(addr: String, token: String, connected: Arc<AtomicUsize>, stop: Arc<At
                 let events: Vec<Seen> = serde_json::from_str(&text).unwrap();
                 // Only the claims are the measured load; a client that connected while the
                 // setup's events were still going out may also see some of those.
-                deliveries.extend(events.iter().filter(|e| e.kind == "task.claimed").map(|e| {
-                    (e.task_id.unwrap_or(0), e.at, received)
-                }));
+                deliveries.extend(
+                    events
+                        .iter()
+                        .filter(|e| e.kind == "task.claimed")
+                        .map(|e| (e.task_id.unwrap_or(0), e.at, received)),
+                );
             }
             Ok(Message::Close(frame)) => panic!("closed by the server: {frame:?}"),
             Ok(_) => {}
@@ -206,7 +235,9 @@ fn main() {
     let claimer_token = add_user(&bin, path, "claimer", "operator", Some("PRINTING"));
     let tokens: Vec<String> = (0..10)
         .map(|i| add_user(&bin, path, &format!("mgr{i}"), "manager", None))
-        .chain((0..40).map(|i| add_user(&bin, path, &format!("op{i}"), "operator", Some("PRINTING"))))
+        .chain(
+            (0..40).map(|i| add_user(&bin, path, &format!("op{i}"), "operator", Some("PRINTING"))),
+        )
         .collect();
     let (mut server, addr) = start_server(&args, &bin, path);
     let base = format!("http://{addr}");
@@ -215,7 +246,13 @@ fn main() {
     // listens so the burst of publishing is not measured.
     let events = (args.rate * args.seconds as f64).ceil() as usize;
     let processes = admin.call("GET", "/api/v1/processes", None);
-    let prt = processes.as_array().unwrap().iter().find(|p| p["code"] == "PRT").unwrap()["id"].clone();
+    let prt = processes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "PRT")
+        .unwrap()["id"]
+        .clone();
     let mut tasks: Vec<i64> = Vec::new();
     while tasks.len() < events {
         let lines = (events - tasks.len()).min(500);
@@ -225,8 +262,18 @@ fn main() {
             Some(json!({"customer": "bench", "product": "bench", "quantity": 100, "due_date": "2030-01-01",
                         "priority": "normal", "processes": vec![json!({"process_id": prt}); lines]})),
         );
-        let approved = admin.call("POST", &format!("/api/v1/work-orders/{}/approve", order["id"]), Some(json!({})));
-        tasks.extend(approved["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+        let approved = admin.call(
+            "POST",
+            &format!("/api/v1/work-orders/{}/approve", order["id"]),
+            Some(json!({})),
+        );
+        tasks.extend(
+            approved["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_i64().unwrap()),
+        );
     }
     let claimer = Api::with_token(&base, claimer_token);
 
@@ -249,7 +296,11 @@ fn main() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let idle_rss = rss_kb(server.id(), "VmRSS");
-    println!("all connected; server RSS {:.1} MB; making {events} events at {}/s", idle_rss as f64 / 1024.0, args.rate);
+    println!(
+        "all connected; server RSS {:.1} MB; making {events} events at {}/s",
+        idle_rss as f64 / 1024.0,
+        args.rate
+    );
 
     let cpu_before = cpu_ms(server.id());
     let start = Instant::now();
@@ -261,7 +312,11 @@ fn main() {
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        claimer.call("POST", &format!("/api/v1/tasks/{task}/claim"), Some(json!({})));
+        claimer.call(
+            "POST",
+            &format!("/api/v1/tasks/{task}/claim"),
+            Some(json!({})),
+        );
         committed.insert(*task, now_ms());
         if n % 20 == 0 {
             peak_rss = peak_rss.max(rss_kb(server.id(), "VmRSS"));
@@ -276,10 +331,19 @@ fn main() {
     all.sort_unstable();
     // The same from when the claim's HTTP answer (sent after the commit) reached the claimer:
     // what the fan-out adds beyond the durable commit itself. Negative: the event was faster.
-    let mut after_answer: Vec<i64> = deliveries.iter().map(|(task, _, got)| got - committed[task]).collect();
+    let mut after_answer: Vec<i64> = deliveries
+        .iter()
+        .map(|(task, _, got)| got - committed[task])
+        .collect();
     after_answer.sort_unstable();
-    let at_of: std::collections::HashMap<i64, i64> = deliveries.iter().map(|(task, at, _)| (*task, *at)).collect();
-    let mut commit: Vec<i64> = at_of.iter().map(|(task, at)| committed[task] - at).collect();
+    let at_of: std::collections::HashMap<i64, i64> = deliveries
+        .iter()
+        .map(|(task, at, _)| (*task, *at))
+        .collect();
+    let mut commit: Vec<i64> = at_of
+        .iter()
+        .map(|(task, at)| committed[task] - at)
+        .collect();
     commit.sort_unstable();
     let end_rss = rss_kb(server.id(), "VmRSS");
     let hwm = rss_kb(server.id(), "VmHWM");
@@ -318,7 +382,13 @@ fn main() {
         args.clients
     );
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
-        println!("machine load average (1/5/15 min): {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+        println!(
+            "machine load average (1/5/15 min): {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
     let _ = server.kill();
     let _ = server.wait();

@@ -1,7 +1,9 @@
 //! A blocking WebSocket client for the live event stream (`/api/v1/events`): connects with a
-//! token, a cookie or a ticket, collects events and close frames, and waits with timeouts.
+//! token, a cookie or a ticket, collects events and close frames, and waits with timeouts;
+//! and the few order helpers the live tests share.
 
-use serde_json::Value;
+use super::{process_id, Client};
+use serde_json::{json, Value};
 use std::io::ErrorKind;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -158,4 +160,65 @@ impl Live {
         let _ = self.socket.close(None);
         let _ = self.pump(Duration::from_millis(500));
     }
+}
+
+/// How long a live test waits for something that should arrive.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// Creates a draft order with one line per code, due `due`, at `priority`.
+pub fn draft(client: &Client, codes: &[&str], priority: &str, due: &str) -> Value {
+    let processes: Vec<Value> = codes
+        .iter()
+        .map(|c| json!({"process_id": process_id(client, c)}))
+        .collect();
+    let (status, body) = client.post(
+        "/api/v1/work-orders",
+        &json!({"customer": "华彩包装", "product": "彩盒", "quantity": 1000, "due_date": due,
+                "priority": priority, "unit_price": 0.35, "amount": 350.0, "processes": processes}),
+    );
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+pub fn approve(client: &Client, order: &Value) -> Value {
+    let (status, body) = client.post(
+        &format!("/api/v1/work-orders/{}/approve", order["id"]),
+        &json!({}),
+    );
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+pub fn task_ids(order: &Value, code: &str) -> Vec<i64> {
+    order["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["process_code"] == code)
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
+}
+
+pub fn claim(client: &Client, task: i64) {
+    let (status, body) = client.post(&format!("/api/v1/tasks/{task}/claim"), &json!({}));
+    assert_eq!(status, 200, "{body}");
+}
+
+pub fn token(client: &Client) -> &str {
+    client.token.as_deref().unwrap()
+}
+
+/// The id of the `kind` event about `task` among `events`.
+pub fn event_id(events: &[Value], kind: &str, task: i64) -> Option<i64> {
+    events
+        .iter()
+        .find(|e| e["kind"] == kind && e["task_id"] == task)
+        .and_then(|e| e["id"].as_i64())
+}
+
+pub fn assert_strictly_increasing(ids: &[i64]) {
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids out of order or repeated: {ids:?}"
+    );
 }
