@@ -8,6 +8,7 @@ mod departments;
 pub mod errors;
 mod history;
 pub mod input;
+mod notifications;
 pub mod openapi;
 pub mod routes;
 mod scrap_reasons;
@@ -15,6 +16,7 @@ mod stats;
 mod task_actions;
 mod tasks;
 pub mod work_orders;
+mod ws;
 
 pub use routes::routes;
 

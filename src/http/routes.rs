@@ -1,8 +1,8 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
 use super::{
-    assets, auth, catalog, departments, errors, history, scrap_reasons, stats, task_actions, tasks,
-    work_orders,
+    assets, auth, catalog, departments, errors, history, notifications, scrap_reasons, stats,
+    task_actions, tasks, work_orders, ws,
 };
 use crate::App;
 use warp::filters::BoxedFilter;
@@ -28,7 +28,11 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .unify()
                 .or(history::routes(app.clone()))
                 .unify()
-                .or(scrap_reasons::routes(app))
+                .or(scrap_reasons::routes(app.clone()))
+                .unify()
+                .or(ws::routes(app.clone()))
+                .unify()
+                .or(notifications::routes(app))
                 .unify()
                 .or(openapi_route())
                 .unify(),
