@@ -8,7 +8,11 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod logging;
+pub mod loops;
+pub mod metrics;
 pub mod service;
+pub mod shutdown;
 pub mod store;
 
 use std::sync::Arc;
@@ -18,4 +22,19 @@ use std::sync::Arc;
 pub struct App {
     pub store: store::Store,
     pub config: Arc<config::Config>,
+    /// Counters and gauges behind `/metrics`; count into it from anywhere.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Fires when the server is stopping; loops and WebSockets wait on it.
+    pub shutdown: shutdown::Shutdown,
+}
+
+impl App {
+    pub fn new(store: store::Store, config: Arc<config::Config>, shutdown: shutdown::Shutdown) -> App {
+        App {
+            store,
+            config,
+            metrics: metrics::Metrics::new(),
+            shutdown,
+        }
+    }
 }

@@ -1,16 +1,10 @@
-//! Parses the command line, sets up logging and runs one command.
+//! Parses the command line and runs one command; logging is set up by the command itself
+//! (the server logs to a file too, the one-shot verbs to the console only).
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PRESSWORK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     match presswork::cli::run(presswork::cli::Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -6,7 +6,10 @@ pub mod auth;
 mod catalog;
 pub mod errors;
 pub mod input;
+mod login_limit;
+mod ops;
 pub mod routes;
+pub mod security;
 mod tasks;
 mod work_orders;
 

@@ -4,11 +4,13 @@ use super::{assets, auth, catalog, errors, tasks, work_orders};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-use warp::{Filter, Reply};
+use warp::Filter;
 
 pub fn api(app: App) -> BoxedFilter<(Response,)> {
+    let allowed = std::sync::Arc::new(app.config.allowed_origins.clone());
     warp::path("api")
         .and(warp::path("v1"))
+        .and(super::security::same_origin(allowed))
         .and(
             auth::routes(app.clone())
                 .or(catalog::routes(app.clone()))
@@ -33,19 +35,26 @@ fn health(app: App) -> BoxedFilter<(Response,)> {
 }
 
 pub fn routes(app: App) -> BoxedFilter<(Response,)> {
+    let tls = app.config.tls();
+    let metrics = app.metrics.clone();
     api(app.clone())
-        .or(health(app))
+        .or(health(app.clone()))
+        .unify()
+        .or(super::ops::metrics(app))
         .unify()
         .or(assets::routes())
         .unify()
         .recover(errors::recover)
         .unify()
-        .map(|r: Response| {
-            let r = warp::reply::with_header(r, "x-content-type-options", "nosniff");
-            let r = warp::reply::with_header(r, "x-frame-options", "DENY");
-            let r = warp::reply::with_header(r, "referrer-policy", "same-origin");
-            r.into_response()
-        })
+        .map(move |r: Response| super::security::headers(r, tls))
+        .with(warp::log::custom(move |info| {
+            metrics.observe_request(
+                info.method().as_str(),
+                info.path(),
+                info.status().as_u16(),
+                info.elapsed(),
+            )
+        }))
         .with(warp::trace::request())
         .map(|r| warp::reply::Reply::into_response(r))
         .boxed()

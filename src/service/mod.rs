@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod error;
 pub mod health;
+pub mod import;
 pub mod line_sync;
 pub mod scope;
 pub mod seed;
