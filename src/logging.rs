@@ -50,6 +50,7 @@ pub fn init_server(config: &Config) -> (Guard, Option<std::path::PathBuf>) {
     let mut shown = None;
     if config.log_file {
         let dir = config.log_dir();
+        let _ = std::fs::create_dir_all(&dir);
         let appender = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix(LOG_PREFIX)

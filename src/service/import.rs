@@ -186,7 +186,7 @@ fn number_taken(conn: &Connection, number: &str) -> Result<bool, Error> {
 /// Checks every row; inserts the good ones unless this is a dry run or a bad row forbids it.
 fn run(
     conn: &Connection,
-    actor_id: i64,
+    actor_id: Result<i64, Error>,
     rows: &[Row],
     options: ImportOptions,
 ) -> Result<ImportOutcome, Error> {
@@ -215,6 +215,7 @@ fn run(
     if options.dry_run || (!outcome.bad.is_empty() && !options.skip_bad) {
         return Ok(outcome);
     }
+    let actor_id = actor_id?;
     let now = now_ms();
     for (line, c) in &ready {
         insert_one(conn, actor_id, *line, c, now)?;
@@ -307,7 +308,12 @@ pub fn default_importer(conn: &Connection) -> Result<i64, Error> {
     conn.prepare_cached("SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| Error::not_found("an active admin user to import as"))
+        .ok_or_else(|| {
+            Error::invalid(
+                "as",
+                "there is no admin yet to import as: start presswork once (it creates one) or name a user with --as",
+            )
+        })
 }
 
 /// Imports `rows` as `username` (or the first admin); blocking, for the CLI.
@@ -322,9 +328,9 @@ pub fn import_orders(
         None => default_importer(conn),
     };
     if options.dry_run {
-        return store.read_blocking(move |conn| run(conn, actor(conn)?, &rows, options));
+        return store.read_blocking(move |conn| run(conn, actor(conn), &rows, options));
     }
-    store.write_blocking(move |conn| run(conn, actor(conn)?, &rows, options))
+    store.write_blocking(move |conn| run(conn, actor(conn), &rows, options))
 }
 
 /// Every work order in the import format, oldest first.
