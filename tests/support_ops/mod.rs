@@ -63,25 +63,46 @@ pub fn fails(o: Output) -> String {
     format!("{}{}", stdout(&o), stderr(&o))
 }
 
-/// Starts `cmd` and waits for its "listening on" line; returns the child and the URL.
-pub fn spawn_listening(mut cmd: Command) -> (Child, String) {
+/// A started server: the child, its URL, and every line it printed to stdout so far or later.
+pub struct Started {
+    pub child: Child,
+    pub url: String,
+    pub lines: mpsc::Receiver<String>,
+}
+
+/// Starts `cmd` and waits for its "listening on" line.
+pub fn spawn_listening(mut cmd: Command) -> Started {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
     let mut child = cmd.spawn().expect("start presswork");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                let _ = tx.send(rest.trim().to_owned());
-            }
+            let _ = tx.send(line);
         }
     });
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(url) => (child, url),
-        Err(_) => {
-            let _ = child.kill();
-            let out = child.wait_with_output().expect("output");
-            panic!("server did not start: {}", String::from_utf8_lossy(&out.stderr));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (lines_tx, lines) = mpsc::channel();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let url = line.split("listening on ").nth(1).map(|u| u.trim().to_owned());
+                let _ = lines_tx.send(line);
+                if let Some(url) = url {
+                    std::thread::spawn(move || {
+                        for line in rx {
+                            let _ = lines_tx.send(line);
+                        }
+                    });
+                    return Started { child, url, lines };
+                }
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("output");
+                panic!("server did not start: {}", String::from_utf8_lossy(&out.stderr));
+            }
         }
     }
 }
