@@ -170,7 +170,11 @@ impl Loaded {
             } else {
                 value
             };
-            let source = self.sources.get(key.name).cloned().unwrap_or(Source::Default);
+            let source = self
+                .sources
+                .get(key.name)
+                .cloned()
+                .unwrap_or(Source::Default);
             rows.push((key.name, shown, source.to_string()));
         }
         rows
@@ -192,7 +196,10 @@ pub fn load_with(
     flags: &[(&'static str, String)],
 ) -> Result<Loaded, ConfigError> {
     let mut sources = BTreeMap::new();
-    let data_dir = match (data_dir_flag, env("PRESSWORK_DATA_DIR").filter(|v| !v.is_empty())) {
+    let data_dir = match (
+        data_dir_flag,
+        env("PRESSWORK_DATA_DIR").filter(|v| !v.is_empty()),
+    ) {
         (Some(dir), _) => {
             sources.insert("data_dir", Source::Flag("--data-dir"));
             dir
@@ -217,8 +224,7 @@ pub fn load_with(
     }
     for key in KEYS {
         if let Some(value) = env(key.env) {
-            (key.set)(&mut config, &value)
-                .map_err(|e| ConfigError(format!("{}: {e}", key.env)))?;
+            (key.set)(&mut config, &value).map_err(|e| ConfigError(format!("{}: {e}", key.env)))?;
             sources.insert(key.name, Source::Env(key.env));
         }
     }
@@ -243,7 +249,10 @@ pub fn load_with(
 }
 
 /// Reads `config.toml` as flat `section.key = value` pairs; unknown keys become warnings.
-fn read_file(path: &Path, warnings: &mut Vec<String>) -> Result<Vec<(String, String)>, ConfigError> {
+fn read_file(
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(String, String)>, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("reading {}: {e}", path.display())))?;
     let table: toml::Table = text

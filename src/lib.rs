@@ -29,7 +29,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: store::Store, config: Arc<config::Config>, shutdown: shutdown::Shutdown) -> App {
+    pub fn new(
+        store: store::Store,
+        config: Arc<config::Config>,
+        shutdown: shutdown::Shutdown,
+    ) -> App {
         App {
             store,
             config,

@@ -138,10 +138,31 @@ impl Metrics {
     pub fn render(&self, pool: &PoolStats, schema_version: i64) -> String {
         let mut out = String::with_capacity(4096);
         let o = &mut out;
-        header(o, "presswork_build_info", "gauge", "Version of this presswork.");
-        line(o, &format!("presswork_build_info{{version=\"{}\",schema=\"{schema_version}\"}}", env!("CARGO_PKG_VERSION")), 1.0);
-        header(o, "presswork_http_requests_total", "counter", "HTTP requests by method, route and status.");
-        let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        header(
+            o,
+            "presswork_build_info",
+            "gauge",
+            "Version of this presswork.",
+        );
+        line(
+            o,
+            &format!(
+                "presswork_build_info{{version=\"{}\",schema=\"{schema_version}\"}}",
+                env!("CARGO_PKG_VERSION")
+            ),
+            1.0,
+        );
+        header(
+            o,
+            "presswork_http_requests_total",
+            "counter",
+            "HTTP requests by method, route and status.",
+        );
+        let requests = self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         for ((method, route, status), n) in &requests {
             let name = format!(
                 "presswork_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}}",
@@ -151,25 +172,101 @@ impl Metrics {
             line(o, &name, *n as f64);
         }
         self.render_latency(o);
-        header(o, "presswork_task_claims_total", "counter", "Task claims by result (lost = someone else claimed it first).");
-        line(o, "presswork_task_claims_total{result=\"won\"}", self.claims_won.load(Relaxed) as f64);
-        line(o, "presswork_task_claims_total{result=\"lost\"}", self.claims_lost.load(Relaxed) as f64);
-        header(o, "presswork_websocket_connections", "gauge", "Open WebSocket connections.");
-        line(o, "presswork_websocket_connections", self.ws_open.load(Relaxed) as f64);
-        header(o, "presswork_db_pool_connections", "gauge", "Read pool connections by state.");
-        line(o, "presswork_db_pool_connections{state=\"idle\"}", pool.idle as f64);
-        line(o, "presswork_db_pool_connections{state=\"in_use\"}", pool.connections.saturating_sub(pool.idle) as f64);
-        header(o, "presswork_db_pool_checkouts_total", "counter", "Read connections handed out.");
-        line(o, "presswork_db_pool_checkouts_total", pool.checkouts as f64);
-        header(o, "presswork_db_pool_wait_seconds_total", "counter", "Time spent waiting for a read connection.");
+        header(
+            o,
+            "presswork_task_claims_total",
+            "counter",
+            "Task claims by result (lost = someone else claimed it first).",
+        );
+        line(
+            o,
+            "presswork_task_claims_total{result=\"won\"}",
+            self.claims_won.load(Relaxed) as f64,
+        );
+        line(
+            o,
+            "presswork_task_claims_total{result=\"lost\"}",
+            self.claims_lost.load(Relaxed) as f64,
+        );
+        header(
+            o,
+            "presswork_websocket_connections",
+            "gauge",
+            "Open WebSocket connections.",
+        );
+        line(
+            o,
+            "presswork_websocket_connections",
+            self.ws_open.load(Relaxed) as f64,
+        );
+        header(
+            o,
+            "presswork_db_pool_connections",
+            "gauge",
+            "Read pool connections by state.",
+        );
+        line(
+            o,
+            "presswork_db_pool_connections{state=\"idle\"}",
+            pool.idle as f64,
+        );
+        line(
+            o,
+            "presswork_db_pool_connections{state=\"in_use\"}",
+            pool.connections.saturating_sub(pool.idle) as f64,
+        );
+        header(
+            o,
+            "presswork_db_pool_checkouts_total",
+            "counter",
+            "Read connections handed out.",
+        );
+        line(
+            o,
+            "presswork_db_pool_checkouts_total",
+            pool.checkouts as f64,
+        );
+        header(
+            o,
+            "presswork_db_pool_wait_seconds_total",
+            "counter",
+            "Time spent waiting for a read connection.",
+        );
         line(o, "presswork_db_pool_wait_seconds_total", pool.wait_seconds);
-        header(o, "presswork_db_pool_timeouts_total", "counter", "Waits for a read connection that timed out.");
+        header(
+            o,
+            "presswork_db_pool_timeouts_total",
+            "counter",
+            "Waits for a read connection that timed out.",
+        );
         line(o, "presswork_db_pool_timeouts_total", pool.timeouts as f64);
-        header(o, "presswork_backups_total", "counter", "Scheduled backups by result.");
-        line(o, "presswork_backups_total{result=\"ok\"}", self.backups_ok.load(Relaxed) as f64);
-        line(o, "presswork_backups_total{result=\"failed\"}", self.backups_failed.load(Relaxed) as f64);
-        header(o, "presswork_last_backup_timestamp_seconds", "gauge", "When the last scheduled backup succeeded (0: never).");
-        line(o, "presswork_last_backup_timestamp_seconds", self.last_backup_unix.load(Relaxed) as f64);
+        header(
+            o,
+            "presswork_backups_total",
+            "counter",
+            "Scheduled backups by result.",
+        );
+        line(
+            o,
+            "presswork_backups_total{result=\"ok\"}",
+            self.backups_ok.load(Relaxed) as f64,
+        );
+        line(
+            o,
+            "presswork_backups_total{result=\"failed\"}",
+            self.backups_failed.load(Relaxed) as f64,
+        );
+        header(
+            o,
+            "presswork_last_backup_timestamp_seconds",
+            "gauge",
+            "When the last scheduled backup succeeded (0: never).",
+        );
+        line(
+            o,
+            "presswork_last_backup_timestamp_seconds",
+            self.last_backup_unix.load(Relaxed) as f64,
+        );
         out
     }
 
@@ -179,11 +276,19 @@ impl Metrics {
         let mut cumulative = 0;
         for (bound, count) in BUCKETS.iter().zip(&self.latency.counts) {
             cumulative += count.load(Relaxed);
-            line(o, &format!("{name}_bucket{{le=\"{bound}\"}}"), cumulative as f64);
+            line(
+                o,
+                &format!("{name}_bucket{{le=\"{bound}\"}}"),
+                cumulative as f64,
+            );
         }
         let total = self.latency.count.load(Relaxed);
         line(o, &format!("{name}_bucket{{le=\"+Inf\"}}"), total as f64);
-        line(o, &format!("{name}_sum"), self.latency.sum_micros.load(Relaxed) as f64 / 1e6);
+        line(
+            o,
+            &format!("{name}_sum"),
+            self.latency.sum_micros.load(Relaxed) as f64 / 1e6,
+        );
         line(o, &format!("{name}_count"), total as f64);
     }
 }
@@ -209,7 +314,10 @@ mod tests {
 
     #[test]
     fn routes_fold_ids_and_unknown_paths() {
-        assert_eq!(route_of("/api/v1/tasks/42/claim", 200), "/api/v1/tasks/{id}/claim");
+        assert_eq!(
+            route_of("/api/v1/tasks/42/claim", 200),
+            "/api/v1/tasks/{id}/claim"
+        );
         assert_eq!(route_of("/api/v1/tasks/42/claim", 404), "unmatched");
         assert_eq!(route_of("/js/app.js", 200), "static");
         assert_eq!(route_of("/healthz", 200), "/healthz");
@@ -218,10 +326,26 @@ mod tests {
     #[test]
     fn the_exposition_counts_requests_claims_and_latency() {
         let m = Metrics::new();
-        m.observe_request("POST", "/api/v1/tasks/7/claim", 200, Duration::from_millis(3));
-        m.observe_request("POST", "/api/v1/tasks/7/claim", 409, Duration::from_millis(30));
+        m.observe_request(
+            "POST",
+            "/api/v1/tasks/7/claim",
+            200,
+            Duration::from_millis(3),
+        );
+        m.observe_request(
+            "POST",
+            "/api/v1/tasks/7/claim",
+            409,
+            Duration::from_millis(30),
+        );
         let ws = m.ws_connection();
-        let pool = PoolStats { connections: 3, idle: 2, checkouts: 9, wait_seconds: 0.5, timeouts: 0 };
+        let pool = PoolStats {
+            connections: 3,
+            idle: 2,
+            checkouts: 9,
+            wait_seconds: 0.5,
+            timeouts: 0,
+        };
         let text = m.render(&pool, 1);
         assert!(text.contains("presswork_http_requests_total{method=\"POST\",route=\"/api/v1/tasks/{id}/claim\",status=\"409\"} 1"));
         assert!(text.contains("presswork_task_claims_total{result=\"won\"} 1"));
@@ -229,6 +353,8 @@ mod tests {
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"0.005\"} 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
         drop(ws);
-        assert!(m.render(&pool, 1).contains("presswork_websocket_connections 0"));
+        assert!(m
+            .render(&pool, 1)
+            .contains("presswork_websocket_connections 0"));
     }
 }

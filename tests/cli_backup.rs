@@ -33,7 +33,9 @@ fn a_backup_taken_during_writes_restores_to_a_consistent_database() {
         })
     };
     // Let the writer get going, then snapshot while it writes.
-    support_ops::wait_for(30, "some orders", || (count(&s.db_path(), "work_orders") > 5).then_some(()));
+    support_ops::wait_for(30, "some orders", || {
+        (count(&s.db_path(), "work_orders") > 5).then_some(())
+    });
     let file = s.data_dir().join("during-writes.db");
     let out = ok(s.cli(&["backup", file.to_str().unwrap()]));
     assert!(out.contains("integrity: ok"), "{out}");
@@ -44,7 +46,11 @@ fn a_backup_taken_during_writes_restores_to_a_consistent_database() {
     )
     .unwrap();
     let in_backup = manifest["tables"]["work_orders"].as_i64().unwrap();
-    assert!(in_backup >= 6 && in_backup <= made + 1, "{in_backup} of {}", made + 1);
+    assert!(
+        in_backup >= 6 && in_backup <= made + 1,
+        "{in_backup} of {}",
+        made + 1
+    );
     // Every order in the snapshot has all three of its tasks: no half-written order.
     assert_eq!(manifest["tables"]["tasks"].as_i64().unwrap(), in_backup * 3);
     assert_eq!(manifest["schema_version"], 1);
@@ -63,7 +69,11 @@ fn a_backup_taken_during_writes_restores_to_a_consistent_database() {
         .filter(|p| p.extension().is_some_and(|e| e == "db"))
         .collect();
     assert_eq!(replaced.len(), 1);
-    assert_eq!(count(&replaced[0], "work_orders"), live_before, "the old database is kept whole");
+    assert_eq!(
+        count(&replaced[0], "work_orders"),
+        live_before,
+        "the old database is kept whole"
+    );
 
     let out = ok(s.cli(&["check"]));
     assert!(out.contains("integrity: ok"), "{out}");
@@ -86,7 +96,11 @@ fn restore_is_refused_while_a_server_holds_the_data_dir() {
     let out = fails(s.cli(&["restore", file.to_str().unwrap()]));
     assert!(out.contains("refusing to restore"), "{out}");
     assert!(out.contains("is using"), "{out}");
-    assert_eq!(orders_in(&s.admin).len(), 2, "nothing changed under the server");
+    assert_eq!(
+        orders_in(&s.admin).len(),
+        2,
+        "nothing changed under the server"
+    );
     // A server that died without cleaning up leaves no lock behind: the OS released it.
     s.kill();
     let out = ok(s.cli(&["restore", file.to_str().unwrap()]));
@@ -109,7 +123,11 @@ fn restore_refuses_damaged_foreign_and_newer_files_and_changes_nothing() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&damaged, &bytes).unwrap();
-    std::fs::copy(dir.join("good.db.manifest.json"), dir.join("damaged.db.manifest.json")).unwrap();
+    std::fs::copy(
+        dir.join("good.db.manifest.json"),
+        dir.join("damaged.db.manifest.json"),
+    )
+    .unwrap();
     let out = fails(run(&dir, &["restore", damaged.to_str().unwrap()]));
     assert!(out.contains("does not match its manifest"), "{out}");
 
@@ -120,11 +138,16 @@ fn restore_refuses_damaged_foreign_and_newer_files_and_changes_nothing() {
 
     let newer = dir.join("newer.db");
     std::fs::copy(&good, &newer).unwrap();
-    sqlite(&newer).pragma_update(None, "user_version", 99).unwrap();
+    sqlite(&newer)
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
     let out = fails(run(&dir, &["restore", newer.to_str().unwrap()]));
     assert!(out.contains("newer than this presswork"), "{out}");
 
-    let missing = fails(run(&dir, &["restore", dir.join("nope.db").to_str().unwrap()]));
+    let missing = fails(run(
+        &dir,
+        &["restore", dir.join("nope.db").to_str().unwrap()],
+    ));
     assert!(missing.contains("no backup file"), "{missing}");
     assert!(!dir.join("replaced").exists(), "nothing was moved aside");
     assert_eq!(count(&s.db_path(), "work_orders"), 1);
@@ -136,7 +159,10 @@ fn check_reports_problems_with_a_failing_exit() {
     let mut s = TestServer::start();
     create_order(&s.admin, &["CTP", "PRT"]);
     let out = ok(s.cli(&["check"]));
-    assert!(out.contains("integrity: ok") && out.contains("schema version: 1"), "{out}");
+    assert!(
+        out.contains("integrity: ok") && out.contains("schema version: 1"),
+        "{out}"
+    );
     assert!(out.contains("work_orders") && out.contains("ok"), "{out}");
     s.stop();
     // A task pointing at an order that does not exist (written with foreign keys off, as a
@@ -145,7 +171,10 @@ fn check_reports_problems_with_a_failing_exit() {
     conn.execute_batch("PRAGMA foreign_keys = OFF; UPDATE tasks SET work_order_id = 999 WHERE id = (SELECT MIN(id) FROM tasks);").unwrap();
     drop(conn);
     let out = fails(s.cli(&["check"]));
-    assert!(out.contains("PROBLEM: 1 rows point at rows that do not exist"), "{out}");
+    assert!(
+        out.contains("PROBLEM: 1 rows point at rows that do not exist"),
+        "{out}"
+    );
 
     let empty = tempfile::tempdir().unwrap();
     let out = fails(run(empty.path(), &["check"]));
@@ -162,8 +191,16 @@ fn a_newer_schema_is_refused_by_every_verb_and_the_server() {
     assert!(out.contains("schema version 1: up to date"), "{out}");
     ok(run(&dir, &["migrate"]));
 
-    sqlite(&s.db_path()).pragma_update(None, "user_version", 7).unwrap();
-    for args in [&["migrate", "--check"][..], &["migrate"], &["check"], &["user", "list"], &["serve", "--addr", "127.0.0.1:0"]] {
+    sqlite(&s.db_path())
+        .pragma_update(None, "user_version", 7)
+        .unwrap();
+    for args in [
+        &["migrate", "--check"][..],
+        &["migrate"],
+        &["check"],
+        &["user", "list"],
+        &["serve", "--addr", "127.0.0.1:0"],
+    ] {
         let out = fails(run(&dir, args));
         assert!(
             out.contains("schema is version 7, newer than this presswork knows (1)")
@@ -172,7 +209,9 @@ fn a_newer_schema_is_refused_by_every_verb_and_the_server() {
         );
     }
     assert_eq!(
-        sqlite(&s.db_path()).query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(),
+        sqlite(&s.db_path())
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
         7,
         "left as it was"
     );
@@ -189,27 +228,45 @@ fn config_check_shows_each_value_and_its_source_with_secrets_redacted() {
         "addr = \"0.0.0.0:9100\"\n[backup]\nkeep = 4\nkeeep = 5\n",
     )
     .unwrap();
-    let out = ok(support_ops::command(dir.path(), &["--log-format", "json", "config", "check"])
-        .env("PRESSWORK_BACKUP_EVERY", "6h")
-        .env("PRESSWORK_ADMIN_PASSWORD", "very-secret-pw")
-        .output()
-        .unwrap());
+    let out = ok(
+        support_ops::command(dir.path(), &["--log-format", "json", "config", "check"])
+            .env("PRESSWORK_BACKUP_EVERY", "6h")
+            .env("PRESSWORK_ADMIN_PASSWORD", "very-secret-pw")
+            .output()
+            .unwrap(),
+    );
     let line = |key: &str| {
         out.lines()
             .find(|l| l.starts_with(&format!("{key} ")))
             .unwrap_or_else(|| panic!("no {key} in\n{out}"))
             .to_owned()
     };
-    assert!(line("addr").contains("\"0.0.0.0:9100\"") && line("addr").contains("# file"), "{out}");
+    assert!(
+        line("addr").contains("\"0.0.0.0:9100\"") && line("addr").contains("# file"),
+        "{out}"
+    );
     assert!(line("backup.keep").contains("\"4\""), "{out}");
-    assert!(line("backup.every").contains("\"6h\"") && line("backup.every").contains("# env PRESSWORK_BACKUP_EVERY"));
+    assert!(
+        line("backup.every").contains("\"6h\"")
+            && line("backup.every").contains("# env PRESSWORK_BACKUP_EVERY")
+    );
     assert!(line("log.format").contains("# flag --log-format"), "{out}");
     assert!(line("live.ws_max").contains("# default"), "{out}");
     assert!(line("admin_password").contains("<redacted>"), "{out}");
     assert!(!out.contains("very-secret-pw"));
-    assert!(out.contains("warning:") && out.contains("backup.keeep"), "{out}");
+    assert!(
+        out.contains("warning:") && out.contains("backup.keeep"),
+        "{out}"
+    );
 
-    std::fs::write(dir.path().join("config.toml"), "[backup]\nevery = \"sometimes\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[backup]\nevery = \"sometimes\"\n",
+    )
+    .unwrap();
     let out = fails(run(dir.path(), &["config", "check"]));
-    assert!(out.contains("backup.every") && out.contains("sometimes"), "{out}");
+    assert!(
+        out.contains("backup.every") && out.contains("sometimes"),
+        "{out}"
+    );
 }

@@ -10,10 +10,24 @@ use serde_json::Value;
 use std::path::Path;
 use support_ops::{fails, ok, run};
 
-const HEADER: &str = "number,customer,product,quantity,due_date,priority,status,processes,done,operators\n";
+const HEADER: &str =
+    "number,customer,product,quantity,due_date,priority,status,processes,done,operators\n";
 
 fn add_operator(dir: &Path, name: &str) {
-    ok(run(dir, &["user", "add", name, "--role", "operator", "--department", "PRINTING", "--password", PASSWORD]));
+    ok(run(
+        dir,
+        &[
+            "user",
+            "add",
+            name,
+            "--role",
+            "operator",
+            "--department",
+            "PRINTING",
+            "--password",
+            PASSWORD,
+        ],
+    ));
 }
 
 fn order_by_number(client: &Client, number: &str) -> Value {
@@ -61,9 +75,15 @@ fn imported_orders_look_like_orders_made_here_and_a_second_import_changes_nothin
     let file = s.data_dir().join("legacy.csv");
     std::fs::write(&file, legacy_csv()).unwrap();
     let out = ok(run(s.data_dir(), &["import", file.to_str().unwrap()]));
-    assert!(out.contains("imported 4 work orders (0 already present, 0 bad rows skipped)"), "{out}");
+    assert!(
+        out.contains("imported 4 work orders (0 already present, 0 bad rows skipped)"),
+        "{out}"
+    );
     let again = ok(run(s.data_dir(), &["import", file.to_str().unwrap()]));
-    assert!(again.contains("imported 0 work orders (4 already present"), "{again}");
+    assert!(
+        again.contains("imported 0 work orders (4 already present"),
+        "{again}"
+    );
     s.restart();
 
     let done = order_by_number(&s.admin, "LG-001");
@@ -71,9 +91,12 @@ fn imported_orders_look_like_orders_made_here_and_a_second_import_changes_nothin
     assert_eq!(done["priority"], "high");
     assert_eq!(done["customer"], "华彩包装");
     let li = Some("li".to_owned());
-    let by_name = |t: Vec<(String, String, i64, Option<String>)>| -> Vec<(String, String, i64, bool)> {
-        t.into_iter().map(|(c, s, g, o)| (c, s, g, o == li)).collect()
-    };
+    let by_name =
+        |t: Vec<(String, String, i64, Option<String>)>| -> Vec<(String, String, i64, bool)> {
+            t.into_iter()
+                .map(|(c, s, g, o)| (c, s, g, o == li))
+                .collect()
+        };
     assert_eq!(
         by_name(tasks(&done)),
         [
@@ -103,7 +126,10 @@ fn imported_orders_look_like_orders_made_here_and_a_second_import_changes_nothin
     // The imported pool work behaves like any other: an operator can claim LG-002's PRT.
     let lg2_prt = task_of(&pending, "PRT")["id"].clone();
     let li_client = Client::login(&s.base, "li", PASSWORD);
-    let (status, body) = li_client.post(&format!("/api/v1/tasks/{lg2_prt}/claim"), &serde_json::json!({}));
+    let (status, body) = li_client.post(
+        &format!("/api/v1/tasks/{lg2_prt}/claim"),
+        &serde_json::json!({}),
+    );
     assert_eq!(status, 200, "{body}");
     // A new order made after the import still gets a fresh number.
     let fresh = create_order(&s.admin, &["CTP"]);
@@ -127,7 +153,10 @@ fn every_bad_row_is_reported_by_line_and_nothing_is_imported_unless_skip_bad() {
     let path = file.to_str().unwrap();
 
     let report = fails(run(dir.path(), &["import", path, "--dry-run"]));
-    assert!(report.contains("dry run of 8 rows: 2 to import, 0 already present, 6 bad"), "{report}");
+    assert!(
+        report.contains("dry run of 8 rows: 2 to import, 0 already present, 6 bad"),
+        "{report}"
+    );
     let out = fails(run(dir.path(), &["import", path]));
     for expected in [
         "line 3: quantity: 'lots' is not a whole number",
@@ -140,14 +169,26 @@ fn every_bad_row_is_reported_by_line_and_nothing_is_imported_unless_skip_bad() {
     ] {
         assert!(out.contains(expected), "missing «{expected}» in\n{out}");
     }
-    let out = ok(run(dir.path(), &["export", dir.path().join("after.json").to_str().unwrap()]));
+    let out = ok(run(
+        dir.path(),
+        &["export", dir.path().join("after.json").to_str().unwrap()],
+    ));
     assert!(out.contains("exported 0 work orders"), "{out}");
 
     // A data dir that never served has no admin yet: the import names its author.
     add_operator(dir.path(), "li");
-    let out = ok(run(dir.path(), &["import", path, "--skip-bad", "--as", "li"]));
-    assert!(out.contains("imported 2 work orders (0 already present, 6 bad rows skipped)"), "{out}");
-    assert!(out.contains("line 8:"), "bad rows are still reported: {out}");
+    let out = ok(run(
+        dir.path(),
+        &["import", path, "--skip-bad", "--as", "li"],
+    ));
+    assert!(
+        out.contains("imported 2 work orders (0 already present, 6 bad rows skipped)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 8:"),
+        "bad rows are still reported: {out}"
+    );
 }
 
 #[test]
@@ -167,9 +208,15 @@ fn json_rows_are_reported_by_their_line_too() {
     )
     .unwrap();
     let out = fails(run(dir.path(), &["import", file.to_str().unwrap()]));
-    assert!(out.contains("line 4: processes[0].done: -4 is not a quantity"), "{out}");
+    assert!(
+        out.contains("line 4: processes[0].done: -4 is not a quantity"),
+        "{out}"
+    );
     assert!(out.contains("line 6: unknown field `qty`"), "{out}");
-    let out = fails(run(dir.path(), &["import", dir.path().join("x.txt").to_str().unwrap()]));
+    let out = fails(run(
+        dir.path(),
+        &["import", dir.path().join("x.txt").to_str().unwrap()],
+    ));
     assert!(out.contains("name the file .csv or .json"), "{out}");
 }
 
@@ -192,14 +239,23 @@ fn export_then_import_into_an_empty_data_dir_reproduces_the_orders() {
         ok(run(s.data_dir(), &["export", first.to_str().unwrap()]));
         let target = tempfile::tempdir().unwrap();
         add_operator(target.path(), "li");
-        let out = ok(run(target.path(), &["import", first.to_str().unwrap(), "--as", "li"]));
+        let out = ok(run(
+            target.path(),
+            &["import", first.to_str().unwrap(), "--as", "li"],
+        ));
         assert!(out.contains("imported 6 work orders"), "{out}");
         let second = target.path().join(name);
         ok(run(target.path(), &["export", second.to_str().unwrap()]));
-        let (a, b) = (std::fs::read_to_string(&first).unwrap(), std::fs::read_to_string(&second).unwrap());
+        let (a, b) = (
+            std::fs::read_to_string(&first).unwrap(),
+            std::fs::read_to_string(&second).unwrap(),
+        );
         assert_eq!(a, b, "{name} differs after the round trip");
         assert!(a.contains("LG-003") && a.contains("li"), "{a}");
     }
-    let out = fails(run(s.data_dir(), &["export", s.data_dir().join("all.csv").to_str().unwrap()]));
+    let out = fails(run(
+        s.data_dir(),
+        &["export", s.data_dir().join("all.csv").to_str().unwrap()],
+    ));
     assert!(out.contains("--force"), "{out}");
 }

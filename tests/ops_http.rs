@@ -38,7 +38,11 @@ fn raw(
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.body_mut().read_to_string().unwrap_or_default();
-    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
 
 fn metrics(s: &TestServer) -> String {
@@ -50,7 +54,17 @@ fn metrics(s: &TestServer) -> String {
 }
 
 fn add_user(s: &TestServer, name: &str) -> Client {
-    ok(s.cli(&["user", "add", name, "--role", "operator", "--department", "PREPRESS", "--password", PASSWORD]));
+    ok(s.cli(&[
+        "user",
+        "add",
+        name,
+        "--role",
+        "operator",
+        "--department",
+        "PREPRESS",
+        "--password",
+        PASSWORD,
+    ]));
     Client::login(&s.base, name, PASSWORD)
 }
 
@@ -60,8 +74,16 @@ fn metrics_count_requests_claims_latency_and_pool_use() {
     let order = published_order(&s.admin, &["CTP"]);
     let task = task_of(&order, "CTP")["id"].clone();
     let (li, wang) = (add_user(&s, "li"), add_user(&s, "wang"));
-    assert_eq!(li.post(&format!("/api/v1/tasks/{task}/claim"), &json!({})).0, 200);
-    assert_eq!(wang.post(&format!("/api/v1/tasks/{task}/claim"), &json!({})).0, 409);
+    assert_eq!(
+        li.post(&format!("/api/v1/tasks/{task}/claim"), &json!({}))
+            .0,
+        200
+    );
+    assert_eq!(
+        wang.post(&format!("/api/v1/tasks/{task}/claim"), &json!({}))
+            .0,
+        409
+    );
     s.admin.get("/api/v1/no-such-route/12");
     let text = metrics(&s);
     for line in [
@@ -86,9 +108,18 @@ fn metrics_count_requests_claims_latency_and_pool_use() {
 
 #[test]
 fn logins_are_limited_per_user_and_per_address() {
-    let s = TestServer::start_with(&[("PRESSWORK_LOGIN_LIMIT_USER", "3"), ("PRESSWORK_LOGIN_LIMIT_IP", "8")]);
+    let s = TestServer::start_with(&[
+        ("PRESSWORK_LOGIN_LIMIT_USER", "3"),
+        ("PRESSWORK_LOGIN_LIMIT_IP", "8"),
+    ]);
     let login = |user: &str, pw: &str| {
-        raw(&s.base, "POST", "/api/v1/auth/login", &[], &json!({"username": user, "password": pw}))
+        raw(
+            &s.base,
+            "POST",
+            "/api/v1/auth/login",
+            &[],
+            &json!({"username": user, "password": pw}),
+        )
     };
     for _ in 0..3 {
         assert_eq!(login("admin", "wrong-password").0, 401);
@@ -116,22 +147,58 @@ fn cookie_writes_from_another_origin_are_refused_and_headers_are_set() {
     let own = format!("http://{}", s.addr);
     let order = json!({"customer": "Acme", "product": "Card", "quantity": 10, "due_date": "2026-12-01",
                        "processes": [{"process_id": process_id(&s.admin, "PRT")}]});
-    let (status, _, body) = raw(&s.base, "POST", "/api/v1/work-orders", &[("Cookie", &cookie), ("Origin", "http://evil.example")], &order);
+    let (status, _, body) = raw(
+        &s.base,
+        "POST",
+        "/api/v1/work-orders",
+        &[("Cookie", &cookie), ("Origin", "http://evil.example")],
+        &order,
+    );
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"]["code"], "origin_mismatch");
-    let (status, _, body) = raw(&s.base, "POST", "/api/v1/work-orders", &[("Cookie", &cookie), ("Origin", &own)], &order);
+    let (status, _, body) = raw(
+        &s.base,
+        "POST",
+        "/api/v1/work-orders",
+        &[("Cookie", &cookie), ("Origin", &own)],
+        &order,
+    );
     assert_eq!(status, 201, "{body}");
     let bearer = format!("Bearer {}", s.admin.token.as_ref().unwrap());
-    let (status, _, body) = raw(&s.base, "POST", "/api/v1/work-orders", &[("Authorization", &bearer), ("Origin", "http://evil.example")], &order);
+    let (status, _, body) = raw(
+        &s.base,
+        "POST",
+        "/api/v1/work-orders",
+        &[
+            ("Authorization", &bearer),
+            ("Origin", "http://evil.example"),
+        ],
+        &order,
+    );
     assert_eq!(status, 201, "bearer clients are exempt: {body}");
-    let (status, _, _) = raw(&s.base, "GET", "/api/v1/work-orders", &[("Cookie", &cookie), ("Origin", "http://evil.example")], &Value::Null);
+    let (status, _, _) = raw(
+        &s.base,
+        "GET",
+        "/api/v1/work-orders",
+        &[("Cookie", &cookie), ("Origin", "http://evil.example")],
+        &Value::Null,
+    );
     assert_eq!(status, 200, "reads are not writes");
 
     let (_, headers, _) = raw(&s.base, "GET", "/", &[], &Value::Null);
-    for name in ["content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy", "cross-origin-opener-policy"] {
+    for name in [
+        "content-security-policy",
+        "x-frame-options",
+        "x-content-type-options",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+    ] {
         assert!(headers.contains_key(name), "no {name}: {headers:?}");
     }
-    assert!(!headers.contains_key("strict-transport-security"), "HSTS only over TLS");
+    assert!(
+        !headers.contains_key("strict-transport-security"),
+        "HSTS only over TLS"
+    );
 }
 
 /// Reads from `stream` until `needle` has arrived.
@@ -140,7 +207,11 @@ fn read_until(stream: &mut TcpStream, needle: &str) -> String {
     let mut buf = [0u8; 1024];
     while !String::from_utf8_lossy(&got).contains(needle) {
         let n = stream.read(&mut buf).expect("read");
-        assert!(n > 0, "connection closed before «{needle}»: {}", String::from_utf8_lossy(&got));
+        assert!(
+            n > 0,
+            "connection closed before «{needle}»: {}",
+            String::from_utf8_lossy(&got)
+        );
         got.extend_from_slice(&buf[..n]);
     }
     String::from_utf8_lossy(&got).into_owned()
@@ -150,7 +221,8 @@ fn read_until(stream: &mut TcpStream, needle: &str) -> String {
 fn sigterm_finishes_the_request_in_flight_then_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = command(dir.path(), &["serve", "--addr", "127.0.0.1:0"]);
-    cmd.env("PRESSWORK_ADMIN_PASSWORD", ADMIN_PASSWORD).env("PRESSWORK_LOG", "info");
+    cmd.env("PRESSWORK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("PRESSWORK_LOG", "info");
     let started = spawn_listening(cmd);
     let (child, url) = (started.child, started.url);
     let addr = url.trim_start_matches("http://").to_owned();
@@ -161,7 +233,11 @@ fn sigterm_finishes_the_request_in_flight_then_stops_cleanly() {
     write!(stream, "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n", body.len()).unwrap();
     // "100 Continue" means the handler is running and waiting for the body: in flight.
     read_until(&mut stream, "100 Continue");
-    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     stream.write_all(body.as_bytes()).unwrap();
     let response = read_until(&mut stream, "\"token\"");
     assert!(response.contains("HTTP/1.1 200"), "{response}");
@@ -170,12 +246,22 @@ fn sigterm_finishes_the_request_in_flight_then_stops_cleanly() {
     let out = child.wait_with_output().unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{:?}\n{log}", out.status);
-    assert!(log.contains("shutting down") && log.contains("stopped cleanly"), "{log}");
+    assert!(
+        log.contains("shutting down") && log.contains("stopped cleanly"),
+        "{log}"
+    );
     let wal = dir.path().join("presswork.db-wal");
     let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert_eq!(wal_len, 0, "the WAL was checkpointed into the database");
-    assert_eq!(std::fs::read_to_string(dir.path().join("presswork.lock")).unwrap(), "", "lock released");
-    let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs")).unwrap().flatten().collect();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("presswork.lock")).unwrap(),
+        "",
+        "lock released"
+    );
+    let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(logs.len(), 1, "one rolling log file");
     let file_log = std::fs::read_to_string(logs[0].path()).unwrap();
     assert!(file_log.contains("stopped cleanly"), "{file_log}");
@@ -183,12 +269,19 @@ fn sigterm_finishes_the_request_in_flight_then_stops_cleanly() {
 
 #[test]
 fn scheduled_backups_run_on_time_and_keep_the_newest() {
-    let s = TestServer::start_with(&[("PRESSWORK_BACKUP_EVERY", "1s"), ("PRESSWORK_BACKUP_KEEP", "2")]);
+    let s = TestServer::start_with(&[
+        ("PRESSWORK_BACKUP_EVERY", "1s"),
+        ("PRESSWORK_BACKUP_KEEP", "2"),
+    ]);
     let dir = s.data_dir().join("backups");
     let mut seen = std::collections::BTreeSet::new();
     let autos = || -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         names.retain(|n| n.starts_with("presswork-auto-") && n.ends_with(".db"));
         names
@@ -201,9 +294,12 @@ fn scheduled_backups_run_on_time_and_keep_the_newest() {
     });
     let first = seen.iter().next().unwrap().clone();
     assert!(!dir.join(&first).exists(), "the oldest was pruned");
-    assert!(dir.join(format!("{first}.manifest.json")).exists() == false);
+    assert!(!dir.join(format!("{first}.manifest.json")).exists());
     let text = metrics(&s);
-    let ok_line = text.lines().find(|l| l.starts_with("presswork_backups_total{result=\"ok\"}")).unwrap();
+    let ok_line = text
+        .lines()
+        .find(|l| l.starts_with("presswork_backups_total{result=\"ok\"}"))
+        .unwrap();
     let n: f64 = ok_line.split(' ').nth(1).unwrap().parse().unwrap();
     assert!(n >= 3.0, "{ok_line}");
 }
@@ -213,33 +309,90 @@ fn tls_serves_https_with_hsts_and_a_bad_key_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     let made = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
         .expect("openssl (Debian package openssl) makes the test certificate");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let data = dir.path().join("data");
-    let mut cmd = command(&data, &["serve", "--addr", "127.0.0.1:0", "--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    let mut cmd = command(
+        &data,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
     cmd.env("PRESSWORK_ADMIN_PASSWORD", ADMIN_PASSWORD);
     let started = spawn_listening(cmd);
     let (mut child, url) = (started.child, started.url);
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
-    let out = Command::new("curl").args(["-sk", "-D", "-", &format!("{url}/healthz")]).output().expect("curl");
+    let out = Command::new("curl")
+        .args(["-sk", "-D", "-", &format!("{url}/healthz")])
+        .output()
+        .expect("curl");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().next().unwrap_or("").trim_end().ends_with(" 200"), "{text}");
-    assert!(text.to_ascii_lowercase().contains("strict-transport-security"), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .ends_with(" 200"),
+        "{text}"
+    );
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("strict-transport-security"),
+        "{text}"
+    );
     assert!(text.contains("\"status\":\"ok\""), "{text}");
     let _ = child.kill();
     let _ = child.wait();
 
-    let out = command(&data, &["serve", "--addr", "127.0.0.1:0", "--tls-cert", cert.to_str().unwrap(), "--tls-key", cert.to_str().unwrap()])
+    let out = command(
+        &data,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            cert.to_str().unwrap(),
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("serving HTTPS"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = command(&data, &["serve", "--tls-cert", cert.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("serving HTTPS"), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = command(&data, &["serve", "--tls-cert", cert.to_str().unwrap()]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("TLS needs both"));
 }
 
@@ -259,18 +412,41 @@ fn a_bare_start_serves_the_default_way_and_tells_where_things_are() {
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY");
     let started = spawn_listening(cmd);
-    let mut resp = agent().get(format!("{}/healthz", started.url)).call().unwrap();
+    let mut resp = agent()
+        .get(format!("{}/healthz", started.url))
+        .call()
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    assert!(resp.body_mut().read_to_string().unwrap().contains("\"status\":\"ok\""));
-    Command::new("kill").arg("-TERM").arg(started.child.id().to_string()).status().unwrap();
+    assert!(resp
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+        .contains("\"status\":\"ok\""));
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(started.child.id().to_string())
+        .status()
+        .unwrap();
     let out = started.child.wait_with_output().unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(log.contains("no display; not opening a browser"), "{log}");
     let printed: Vec<String> = started.lines.iter().collect();
     let printed = printed.join("\n");
-    assert!(printed.contains("First run: created user 'admin' with password: "), "{printed}");
-    assert!(printed.contains(&format!("data directory: {}", dir.path().display())), "{printed}");
-    assert!(printed.contains(&format!("log file: {}", dir.path().join("logs").display())), "{printed}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("presswork.lock")).unwrap(), "");
+    assert!(
+        printed.contains("First run: created user 'admin' with password: "),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("data directory: {}", dir.path().display())),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("log file: {}", dir.path().join("logs").display())),
+        "{printed}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("presswork.lock")).unwrap(),
+        ""
+    );
 }

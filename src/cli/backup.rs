@@ -18,7 +18,10 @@ pub fn run(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
         config.backups().join(format!("presswork-{stamp}.db"))
     });
     if dest.exists() {
-        bail!("{} already exists; a backup never overwrites a file", dest.display());
+        bail!(
+            "{} already exists; a backup never overwrites a file",
+            dest.display()
+        );
     }
     let manifest = snapshot(&config.db_path(), &dest)
         .with_context(|| format!("backing up {}", config.db_path().display()))?;

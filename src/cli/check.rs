@@ -9,14 +9,25 @@ use anyhow::{bail, Context};
 pub fn run(config: &Config) -> anyhow::Result<()> {
     let db = config.db_path();
     let conn = open_existing(&db)?;
-    let report =
-        inspect(&conn, &db, SCHEMA_VERSION).with_context(|| format!("checking {}", db.display()))?;
-    println!("database: {} ({} bytes)", report.path.display(), report.bytes);
+    let report = inspect(&conn, &db, SCHEMA_VERSION)
+        .with_context(|| format!("checking {}", db.display()))?;
+    println!(
+        "database: {} ({} bytes)",
+        report.path.display(),
+        report.bytes
+    );
     println!(
         "integrity: {}",
-        if is_ok(&report.integrity) { "ok".to_owned() } else { report.integrity.join("; ") }
+        if is_ok(&report.integrity) {
+            "ok".to_owned()
+        } else {
+            report.integrity.join("; ")
+        }
     );
-    println!("foreign keys: {} broken references", report.foreign_key_problems);
+    println!(
+        "foreign keys: {} broken references",
+        report.foreign_key_problems
+    );
     println!(
         "schema version: {} (this presswork: {})",
         report.schema_version, report.known_schema_version

@@ -12,7 +12,11 @@ pub enum ConfigCommand {
 pub fn run(loaded: &Loaded, cmd: ConfigCommand) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Check => {
-            let found = if loaded.file_found { "found" } else { "not found; defaults apply" };
+            let found = if loaded.file_found {
+                "found"
+            } else {
+                "not found; defaults apply"
+            };
             println!("config file: {} ({found})", loaded.file.display());
             for (key, value, source) in loaded.describe() {
                 println!("{key:<34} = {:<36} # {source}", format!("{value:?}"));

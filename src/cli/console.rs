@@ -12,7 +12,10 @@ pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
     println!("presswork listening on {scheme}://{addr}");
     if addr.ip().is_unspecified() {
         for ip in lan_addresses(addr.ip()) {
-            println!("  open on this network: {scheme}://{}", SocketAddr::new(ip, addr.port()));
+            println!(
+                "  open on this network: {scheme}://{}",
+                SocketAddr::new(ip, addr.port())
+            );
         }
     }
     println!("data directory: {}", config.data_dir.display());

@@ -36,11 +36,25 @@ pub struct ExportArgs {
 }
 
 pub const COLUMNS: [&str; 10] = [
-    "number", "customer", "product", "quantity", "due_date", "priority", "status", "processes",
-    "done", "operators",
+    "number",
+    "customer",
+    "product",
+    "quantity",
+    "due_date",
+    "priority",
+    "status",
+    "processes",
+    "done",
+    "operators",
 ];
 const REQUIRED: [&str; 7] = [
-    "number", "customer", "product", "quantity", "due_date", "status", "processes",
+    "number",
+    "customer",
+    "product",
+    "quantity",
+    "due_date",
+    "status",
+    "processes",
 ];
 /// Joins a process list and its per-process columns inside one CSV cell.
 const SEP: char = '|';
@@ -52,7 +66,11 @@ enum Format {
 }
 
 fn format_of(path: &Path) -> anyhow::Result<Format> {
-    match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()) {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+    {
         Some(e) if e == "csv" => Ok(Format::Csv),
         Some(e) if e == "json" => Ok(Format::Json),
         _ => bail!("{}: name the file .csv or .json", path.display()),
@@ -61,7 +79,8 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
 
 pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let format = format_of(&args.file)?;
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let text = String::from_utf8(bytes).context("the file is not UTF-8 text")?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let rows = match format {
@@ -79,7 +98,11 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     for (line, reason) in &outcome.bad {
         println!("line {line}: {reason}");
     }
-    let (n, present, bad) = (outcome.imported.len(), outcome.present.len(), outcome.bad.len());
+    let (n, present, bad) = (
+        outcome.imported.len(),
+        outcome.present.len(),
+        outcome.bad.len(),
+    );
     if args.dry_run {
         println!("dry run of {total} rows: {n} to import, {present} already present, {bad} bad; nothing was written");
         if bad > 0 && !args.skip_bad {
@@ -97,7 +120,10 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
 pub fn run_export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let format = format_of(&args.file)?;
     if args.file.exists() && !args.force {
-        bail!("{} exists; pass --force to overwrite it", args.file.display());
+        bail!(
+            "{} exists; pass --force to overwrite it",
+            args.file.display()
+        );
     }
     let store = super::open_store(config)?;
     let orders = export_orders(&store)?;
@@ -106,7 +132,11 @@ pub fn run_export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
         Format::Json => serde_json::to_string_pretty(&orders)? + "\n",
     };
     std::fs::write(&args.file, text).with_context(|| format!("writing {}", args.file.display()))?;
-    println!("exported {} work orders to {}", orders.len(), args.file.display());
+    println!(
+        "exported {} work orders to {}",
+        orders.len(),
+        args.file.display()
+    );
     Ok(())
 }
 
@@ -121,9 +151,17 @@ pub fn read_csv(text: &str) -> anyhow::Result<Vec<Row>> {
         .enumerate()
         .map(|(i, h)| (h.to_ascii_lowercase(), i))
         .collect();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(*c)).collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !index.contains_key(*c))
+        .collect();
     if !missing.is_empty() {
-        bail!("the CSV header lacks the column(s) {} (columns: {})", missing.join(", "), COLUMNS.join(","));
+        bail!(
+            "the CSV header lacks the column(s) {} (columns: {})",
+            missing.join(", "),
+            COLUMNS.join(",")
+        );
     }
     for unknown in index.keys().filter(|h| !COLUMNS.contains(&h.as_str())) {
         tracing::warn!("ignoring the unknown CSV column '{unknown}'");
@@ -154,13 +192,25 @@ fn per_process(cell: &str, name: &str, count: usize) -> Result<Vec<Option<String
         .map(|p| Some(p.trim().to_owned()).filter(|p| !p.is_empty()))
         .collect();
     if parts.len() != count {
-        return Err(format!("{name}: {} entries for {count} processes", parts.len()));
+        return Err(format!(
+            "{name}: {} entries for {count} processes",
+            parts.len()
+        ));
     }
     Ok(parts)
 }
 
-fn csv_order(rec: &csv::StringRecord, index: &HashMap<String, usize>) -> Result<LegacyOrder, String> {
-    let get = |name: &str| index.get(name).and_then(|i| rec.get(*i)).unwrap_or("").to_owned();
+fn csv_order(
+    rec: &csv::StringRecord,
+    index: &HashMap<String, usize>,
+) -> Result<LegacyOrder, String> {
+    let get = |name: &str| {
+        index
+            .get(name)
+            .and_then(|i| rec.get(*i))
+            .unwrap_or("")
+            .to_owned()
+    };
     let quantity = get("quantity");
     let quantity = quantity
         .parse()
@@ -175,7 +225,10 @@ fn csv_order(rec: &csv::StringRecord, index: &HashMap<String, usize>) -> Result<
     let mut processes = Vec::with_capacity(codes.len());
     for (i, code) in codes.into_iter().enumerate() {
         let done = match &done[i] {
-            Some(d) => Some(d.parse().map_err(|_| format!("done: '{d}' is not a whole number"))?),
+            Some(d) => Some(
+                d.parse()
+                    .map_err(|_| format!("done: '{d}' is not a whole number"))?,
+            ),
             None => None,
         };
         processes.push(LegacyProcess {
@@ -202,7 +255,11 @@ pub fn write_csv(orders: &[LegacyOrder]) -> anyhow::Result<String> {
     for o in orders {
         let join = |f: &dyn Fn(&LegacyProcess) -> String| {
             let cells: Vec<String> = o.processes.iter().map(f).collect();
-            if cells.iter().all(|c| c.is_empty()) { String::new() } else { cells.join("|") }
+            if cells.iter().all(|c| c.is_empty()) {
+                String::new()
+            } else {
+                cells.join("|")
+            }
         };
         writer.write_record([
             o.number.clone(),
@@ -281,7 +338,8 @@ mod tests {
 
     #[test]
     fn csv_rows_carry_their_lines_and_round_trip() {
-        let text = "number,customer,product,quantity,due_date,priority,status,processes,done,operators\n\
+        let text =
+            "number,customer,product,quantity,due_date,priority,status,processes,done,operators\n\
                     A1,华彩,彩盒,5000,2026-12-01,high,completed,CTP|PRT,5000|4990,|li\n\
                     A2,\"Multi\nline\",Box,x,2026-12-01,,draft,CTP,,\n\
                     A3,C,P,10,2026-12-01,,pending,CTP|PRT,1,\n";
@@ -292,7 +350,11 @@ mod tests {
         assert_eq!(a1.processes[0].operator, None);
         assert_eq!(a1.processes[1].operator.as_deref(), Some("li"));
         assert!(rows[1].order.as_ref().unwrap_err().contains("quantity"));
-        assert!(rows[2].order.as_ref().unwrap_err().contains("1 entries for 2"));
+        assert!(rows[2]
+            .order
+            .as_ref()
+            .unwrap_err()
+            .contains("1 entries for 2"));
         let back = read_csv(&write_csv(std::slice::from_ref(&a1)).unwrap()).unwrap();
         assert_eq!(back[0].order.as_ref().unwrap(), &a1);
     }

@@ -16,10 +16,14 @@ pub struct MigrateArgs {
 pub fn run(config: &Config, args: MigrateArgs) -> anyhow::Result<()> {
     let db = config.db_path();
     if !db.exists() {
-        println!("no database yet at {}; `presswork serve` creates one", db.display());
+        println!(
+            "no database yet at {}; `presswork serve` creates one",
+            db.display()
+        );
         return Ok(());
     }
-    let plan = upgrade::check(&db, &CURRENT).with_context(|| format!("checking {}", db.display()))?;
+    let plan =
+        upgrade::check(&db, &CURRENT).with_context(|| format!("checking {}", db.display()))?;
     if plan.from == plan.to {
         println!("schema version {}: up to date", plan.from);
         return Ok(());

@@ -21,7 +21,10 @@ pub fn run(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
     if report.manifest_checked {
         println!("  sha256 {} matches its manifest", report.sha256);
     } else {
-        println!("  sha256 {} (no manifest beside it to compare)", report.sha256);
+        println!(
+            "  sha256 {} (no manifest beside it to compare)",
+            report.sha256
+        );
     }
     if report.moved_aside.is_empty() {
         println!("there was no database to replace");

@@ -1,10 +1,10 @@
 //! `presswork user add|list|token`: user admin from the console, safe while the server runs
 //! (writes wait for the server's write lock within the busy timeout).
 
+use crate::config::Config;
 use crate::domain::Role;
 use crate::service::{seed, users, Error};
 use crate::store::Store;
-use crate::config::Config;
 use anyhow::bail;
 use std::io::Read;
 
@@ -86,7 +86,7 @@ pub fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             println!("added user '{username}' ({role}) with id {id}");
         }
         UserCommand::List => {
-            let list = store.read_blocking(|conn| users::all_users(conn))?;
+            let list = store.read_blocking(users::all_users)?;
             let depts = store.read_blocking(|conn| {
                 Ok::<_, Error>(crate::service::catalog::all_departments(conn)?)
             })?;

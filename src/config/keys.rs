@@ -28,9 +28,9 @@ fn boolean(v: &str) -> Result<bool, String> {
     }
 }
 
-fn number<T: std::str::FromStr>(v: &str, min: T) -> Result<T, String>
+fn number<T>(v: &str, min: T) -> Result<T, String>
 where
-    T: PartialOrd + std::fmt::Display + Copy,
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
     match v.trim().parse::<T>() {
         Ok(n) if n >= min => Ok(n),
@@ -77,7 +77,9 @@ pub fn show_every(every: Option<Duration>) -> String {
 }
 
 fn opt_path(p: &Option<PathBuf>) -> String {
-    p.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+    p.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 pub static KEYS: &[Key] = &[

@@ -17,7 +17,10 @@ fn layers_apply_in_order_and_remember_their_source() {
         "addr = \"0.0.0.0:9000\"\n[backup]\nkeep = 3\nevery = \"12h\"\n[log]\nformat = \"json\"\n",
     )
     .unwrap();
-    let env = env_of(&[("PRESSWORK_BACKUP_KEEP", "5"), ("PRESSWORK_LOG_FORMAT", "text")]);
+    let env = env_of(&[
+        ("PRESSWORK_BACKUP_KEEP", "5"),
+        ("PRESSWORK_LOG_FORMAT", "text"),
+    ]);
     let flags = [("log.format", "json".to_string())];
     let loaded = load_with(Some(dir.path().to_owned()), &env, &flags).unwrap();
     let c = &loaded.config;

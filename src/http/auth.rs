@@ -2,12 +2,12 @@
 
 use super::errors::reject;
 use super::input::{body, parse_json};
+use super::login_limit::LoginLimiter;
 use super::respond;
 use crate::service::{users, Actor, Error};
 use crate::App;
 use bytes::Bytes;
 use serde::Deserialize;
-use super::login_limit::LoginLimiter;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;

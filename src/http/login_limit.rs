@@ -47,7 +47,10 @@ impl<K: Hash + Eq + Clone> Window<K> {
     }
 
     fn clear(&self, key: &K) {
-        self.hits.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.hits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 
@@ -75,7 +78,9 @@ impl LoginLimiter {
     }
 
     pub fn failed(&self, username: &str) {
-        let _ = self.per_user.check(&username.to_lowercase(), Instant::now(), true);
+        let _ = self
+            .per_user
+            .check(&username.to_lowercase(), Instant::now(), true);
     }
 
     pub fn succeeded(&self, username: &str) {

@@ -56,6 +56,6 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
             )
         }))
         .with(warp::trace::request())
-        .map(|r| warp::reply::Reply::into_response(r))
+        .map(warp::reply::Reply::into_response)
         .boxed()
 }

@@ -26,7 +26,10 @@ fn uses_session_cookie(headers: &HeaderMap) -> bool {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(';').any(|c| c.trim_start().starts_with(SESSION_COOKIE)))
+        .any(|v| {
+            v.split(';')
+                .any(|c| c.trim_start().starts_with(SESSION_COOKIE))
+        })
 }
 
 /// Why a write with these headers must be refused, if it must.
@@ -41,13 +44,19 @@ pub fn origin_problem(method: &Method, headers: &HeaderMap, allowed: &[String]) 
     if bearer || !uses_session_cookie(headers) {
         return None;
     }
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     // Browsers send Origin on every cross-site write; Referer is the fallback for old ones.
     let origin = text(header::ORIGIN).or_else(|| text(header::REFERER))?;
     let host = text(header::HOST).map(str::to_ascii_lowercase);
     let origin_lc = origin.trim_end_matches('/').to_ascii_lowercase();
     let same_host = authority(origin).is_some() && authority(origin) == host;
-    let listed = allowed.iter().any(|a| origin_lc.starts_with(a.as_str()) && authority(&origin_lc) == authority(a));
+    let listed = allowed
+        .iter()
+        .any(|a| origin_lc.starts_with(a.as_str()) && authority(&origin_lc) == authority(a));
     if same_host || listed {
         return None;
     }
@@ -92,7 +101,10 @@ pub fn headers(mut response: Response, tls: bool) -> Response {
     set("content-security-policy", CSP);
     set("cross-origin-opener-policy", "same-origin");
     set("cross-origin-resource-policy", "same-origin");
-    set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     if tls {
         set("strict-transport-security", "max-age=31536000");
     }
@@ -121,14 +133,23 @@ mod tests {
         assert!(origin_problem(&Method::GET, &evil, &[]).is_none());
         let same = req(&[cookie, host, ("origin", "http://192.168.1.5:8080")]);
         assert!(origin_problem(&post, &same, &[]).is_none());
-        let bearer = req(&[cookie, host, ("origin", "http://evil.example"), ("authorization", "Bearer t")]);
+        let bearer = req(&[
+            cookie,
+            host,
+            ("origin", "http://evil.example"),
+            ("authorization", "Bearer t"),
+        ]);
         assert!(origin_problem(&post, &bearer, &[]).is_none());
         let no_cookie = req(&[host, ("origin", "http://evil.example")]);
         assert!(origin_problem(&post, &no_cookie, &[]).is_none());
         let proxy = req(&[cookie, host, ("origin", "https://print.example.com")]);
         let allowed = vec!["https://print.example.com".to_owned()];
         assert!(origin_problem(&post, &proxy, &allowed).is_none());
-        let lookalike = req(&[cookie, host, ("origin", "https://print.example.com.evil.io")]);
+        let lookalike = req(&[
+            cookie,
+            host,
+            ("origin", "https://print.example.com.evil.io"),
+        ]);
         assert!(origin_problem(&post, &lookalike, &allowed).is_some());
         let referer = req(&[cookie, host, ("referer", "http://evil.example/page")]);
         assert!(origin_problem(&post, &referer, &[]).is_some());

@@ -101,12 +101,16 @@ fn status_name(status: WorkOrderStatus) -> &'static str {
 fn check_row(conn: &Connection, o: &LegacyOrder) -> Result<Checked, String> {
     let field = |e: crate::domain::Invalid| format!("{}: {}", e.field, e.reason);
     let number = check_short("number", &o.number, true).map_err(field)?;
-    let due_date: NaiveDate = o.due_date.trim().parse().map_err(|_| {
-        format!("due_date: '{}' is not a date like 2026-12-31", o.due_date)
-    })?;
+    let due_date: NaiveDate = o
+        .due_date
+        .trim()
+        .parse()
+        .map_err(|_| format!("due_date: '{}' is not a date like 2026-12-31", o.due_date))?;
     let priority = match o.priority.trim().to_ascii_lowercase().as_str() {
         "" => Priority::Normal,
-        p => p.parse::<Priority>().map_err(|e| format!("priority: {e}"))?,
+        p => p
+            .parse::<Priority>()
+            .map_err(|e| format!("priority: {e}"))?,
     };
     let status = parse_status(&o.status)?;
     let header = Header {
@@ -146,10 +150,16 @@ fn check_row(conn: &Connection, o: &LegacyOrder) -> Result<Checked, String> {
                 ));
             }
         }
-        let operator = match p.operator.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            Some(name) => Some(user_by_name(conn, name)?.ok_or_else(|| {
-                format!("processes[{i}].operator: there is no user '{name}'")
-            })?),
+        let operator = match p
+            .operator
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(name) => Some(
+                user_by_name(conn, name)?
+                    .ok_or_else(|| format!("processes[{i}].operator: there is no user '{name}'"))?,
+            ),
             None => None,
         };
         lines.push(CheckedLine {
@@ -231,9 +241,18 @@ fn insert_one(
     c: &Checked,
     now: i64,
 ) -> Result<(), Error> {
-    let id = insert_work_order(conn, actor_id, &c.header, &c.lines, Some(&c.number), c.status)?;
+    let id = insert_work_order(
+        conn,
+        actor_id,
+        &c.header,
+        &c.lines,
+        Some(&c.number),
+        c.status,
+    )?;
     let tasks: Vec<(i64, i64)> = conn
-        .prepare_cached("SELECT id, quantity FROM tasks WHERE work_order_id = ?1 ORDER BY sequence, id")?
+        .prepare_cached(
+            "SELECT id, quantity FROM tasks WHERE work_order_id = ?1 ORDER BY sequence, id",
+        )?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut backfill = conn.prepare_cached(
@@ -257,7 +276,14 @@ fn insert_one(
         };
         let operator = operator.filter(|_| status != "pending");
         backfill.execute(params![task_id, status, good, operator, now])?;
-        task_events::record(conn, now, Some(actor_id), "task.imported", *task_id, json!({}))?;
+        task_events::record(
+            conn,
+            now,
+            Some(actor_id),
+            "task.imported",
+            *task_id,
+            json!({}),
+        )?;
     }
     if c.status == WorkOrderStatus::Completed {
         conn.prepare_cached("UPDATE work_orders SET completed_at = ?2 WHERE id = ?1")?

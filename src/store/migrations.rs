@@ -130,7 +130,9 @@ mod tests {
     }
 
     fn columns(conn: &Connection) -> Vec<String> {
-        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('orders')").unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM pragma_table_info('orders')")
+            .unwrap();
         stmt.query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
@@ -175,7 +177,11 @@ mod tests {
         let err = migrate_to(&mut conn, &broken).unwrap_err().to_string();
         assert!(err.contains("version 3"), "{err}");
         assert_eq!(schema_version_of(&conn).unwrap(), 1);
-        assert_eq!(columns(&conn), ["id", "customer"], "step 2 was rolled back too");
+        assert_eq!(
+            columns(&conn),
+            ["id", "customer"],
+            "step 2 was rolled back too"
+        );
     }
 
     #[test]

@@ -46,7 +46,10 @@ pub fn restore(
     _held: &DataDirLock,
 ) -> Result<RestoreReport, StoreError> {
     if !file.is_file() {
-        return Err(bad(format!("there is no backup file at {}", file.display())));
+        return Err(bad(format!(
+            "there is no backup file at {}",
+            file.display()
+        )));
     }
     let sha256 = sha256_file(file)?;
     let manifest = read_manifest(file)?;
@@ -84,7 +87,10 @@ pub fn restore(
     })
 }
 
-fn check_copy(staging: &Path, known_schema: i64) -> Result<(i64, BTreeMap<String, i64>), StoreError> {
+fn check_copy(
+    staging: &Path,
+    known_schema: i64,
+) -> Result<(i64, BTreeMap<String, i64>), StoreError> {
     let conn = open_existing(staging).map_err(|e| bad(format!("not a database: {e}")))?;
     let problems =
         integrity_check(&conn).map_err(|e| bad(format!("not a presswork database: {e}")))?;

@@ -72,7 +72,9 @@ pub struct Started {
 
 /// Starts `cmd` and waits for its "listening on" line.
 pub fn spawn_listening(mut cmd: Command) -> Started {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null());
     let mut child = cmd.spawn().expect("start presswork");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
@@ -87,7 +89,10 @@ pub fn spawn_listening(mut cmd: Command) -> Started {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match rx.recv_timeout(left) {
             Ok(line) => {
-                let url = line.split("listening on ").nth(1).map(|u| u.trim().to_owned());
+                let url = line
+                    .split("listening on ")
+                    .nth(1)
+                    .map(|u| u.trim().to_owned());
                 let _ = lines_tx.send(line);
                 if let Some(url) = url {
                     std::thread::spawn(move || {
@@ -101,7 +106,10 @@ pub fn spawn_listening(mut cmd: Command) -> Started {
             Err(_) => {
                 let _ = child.kill();
                 let out = child.wait_with_output().expect("output");
-                panic!("server did not start: {}", String::from_utf8_lossy(&out.stderr));
+                panic!(
+                    "server did not start: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
         }
     }
@@ -125,7 +133,10 @@ pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T
         if let Some(v) = f() {
             return v;
         }
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
