@@ -3,9 +3,8 @@
 //! writing the orders is `service::import`'s.
 
 use crate::config::Config;
-use crate::service::import::{
-    export_orders, import_orders, ImportOptions, LegacyOrder, LegacyProcess, Row,
-};
+use crate::service::export::export_orders;
+use crate::service::import::{import_orders, ImportOptions, LegacyOrder, LegacyProcess, Row};
 use crate::service::seed;
 use anyhow::{bail, Context};
 use std::collections::HashMap;

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod error;
+pub mod export;
 pub mod health;
 pub mod import;
 pub mod line_sync;
