@@ -112,6 +112,8 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     if !outcome.applied {
         bail!("{bad} bad row(s); nothing was imported (fix them, or pass --skip-bad to import the good rows)");
     }
+    // A big import leaves a big WAL; fold it back so the data dir is one compact file.
+    store.checkpoint()?;
     println!("imported {n} work orders ({present} already present, {bad} bad rows skipped)");
     Ok(())
 }
