@@ -101,6 +101,9 @@ fn restore_is_refused_while_a_server_holds_the_data_dir() {
         2,
         "nothing changed under the server"
     );
+    // Nor can a second server start on the same data dir.
+    let out = fails(s.cli(&["serve", "--addr", "127.0.0.1:0"]));
+    assert!(out.contains("is using"), "{out}");
     // A server that died without cleaning up leaves no lock behind: the OS released it.
     s.kill();
     let out = ok(s.cli(&["restore", file.to_str().unwrap()]));
