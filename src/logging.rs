@@ -22,7 +22,9 @@ where
 {
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(writer)
-        .with_ansi(ansi);
+        .with_ansi(ansi)
+        // A log that cannot be written (disk full) must never take a request down with it.
+        .log_internal_errors(false);
     match format {
         LogFormat::Text => fmt.boxed(),
         LogFormat::Json => fmt.json().flatten_event(true).boxed(),

@@ -38,10 +38,14 @@ impl Shutdown {
         *self.0.borrow()
     }
 
+    /// Same as [`Shutdown::is_shutting_down`].
+    pub fn is_set(&self) -> bool {
+        self.is_shutting_down()
+    }
+
     /// Resolves once shutdown has been fired (or its trigger is gone).
-    pub async fn wait(&self) {
-        let mut rx = self.0.clone();
-        let _ = rx.wait_for(|down| *down).await;
+    pub async fn wait(&mut self) {
+        let _ = self.0.wait_for(|down| *down).await;
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Settings {
     /// PEM private key for --tls-cert [env: PRESSWORK_TLS_KEY].
     #[arg(long, global = true)]
     pub tls_key: Option<PathBuf>,
+    /// Longest pause (ms) between the dispatcher's looks at the pools (default 1000); it also
+    /// wakes on every change [env: PRESSWORK_DISPATCH_TICK_MS].
+    #[arg(long, global = true)]
+    pub dispatch_tick_ms: Option<u64>,
 }
 
 impl Settings {
@@ -71,6 +75,9 @@ impl Settings {
         }
         if let Some(p) = &self.tls_key {
             flags.push(("tls.key", p.display().to_string()));
+        }
+        if let Some(ms) = self.dispatch_tick_ms {
+            flags.push(("dispatch.tick_ms", ms.to_string()));
         }
         flags
     }

@@ -48,7 +48,7 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
     let config = &app.config;
     let routes = crate::http::routes(app.clone());
     let signal = {
-        let shutdown = shutdown.clone();
+        let mut shutdown = shutdown.clone();
         async move { shutdown.wait().await }
     };
     match (&config.tls_cert, &config.tls_key) {
@@ -95,10 +95,15 @@ async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::
     let (trigger, shutdown) = shutdown::channel();
     let app = App::new(store.clone(), Arc::new(config.clone()), shutdown.clone());
     let (addr, server) = bind(&app, &shutdown)?;
-    let loops = vec![tokio::spawn(crate::loops::backups::run(
-        app.clone(),
-        shutdown.clone(),
-    ))];
+    let tick = Duration::from_millis(config.dispatch_tick_ms);
+    let loops = vec![
+        tokio::spawn(crate::loops::backups::run(app.clone(), shutdown.clone())),
+        tokio::spawn(crate::loops::dispatcher::run(
+            app.clone(),
+            tick,
+            shutdown.clone(),
+        )),
+    ];
     super::console::announce(&config, addr, log_file.as_deref());
     tokio::spawn(async move {
         shutdown::os_signal().await;

@@ -256,7 +256,7 @@ pub static KEYS: &[Key] = &[
     Key {
         name: "dispatch.tick_ms",
         env: "PRESSWORK_DISPATCH_TICK_MS",
-        flag: None,
+        flag: Some("--dispatch-tick-ms"),
         secret: false,
         set: |c, v| {
             c.dispatch_tick_ms = number(v, 10u64)?;

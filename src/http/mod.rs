@@ -4,14 +4,20 @@
 pub mod assets;
 pub mod auth;
 mod catalog;
+mod departments;
 pub mod errors;
+mod history;
 pub mod input;
 mod login_limit;
+pub mod openapi;
 mod ops;
 pub mod routes;
+mod scrap_reasons;
 pub mod security;
+mod stats;
+mod task_actions;
 mod tasks;
-mod work_orders;
+pub mod work_orders;
 
 pub use routes::routes;
 

@@ -1,10 +1,13 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
-use super::{assets, auth, catalog, errors, tasks, work_orders};
+use super::{
+    assets, auth, catalog, departments, errors, history, scrap_reasons, stats, task_actions, tasks,
+    work_orders,
+};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-use warp::Filter;
+use warp::{Filter, Reply};
 
 pub fn api(app: App) -> BoxedFilter<(Response,)> {
     let allowed = std::sync::Arc::new(app.config.allowed_origins.clone());
@@ -17,9 +20,29 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .unify()
                 .or(work_orders::routes(app.clone()))
                 .unify()
-                .or(tasks::routes(app))
+                .or(departments::routes(app.clone()))
+                .unify()
+                .or(stats::routes(app.clone()))
+                .unify()
+                .or(tasks::routes(app.clone()))
+                .unify()
+                .or(task_actions::routes(app.clone()))
+                .unify()
+                .or(history::routes(app.clone()))
+                .unify()
+                .or(scrap_reasons::routes(app))
+                .unify()
+                .or(openapi_route())
                 .unify(),
         )
+        .boxed()
+}
+
+fn openapi_route() -> BoxedFilter<(Response,)> {
+    let document = std::sync::Arc::new(super::openapi::document());
+    warp::path!("openapi.json")
+        .and(warp::get())
+        .map(move || warp::reply::json(&*document).into_response())
         .boxed()
 }
 
@@ -43,6 +66,8 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
         .or(super::ops::metrics(app))
         .unify()
         .or(assets::routes())
+        .unify()
+        .or(errors::route_miss())
         .unify()
         .recover(errors::recover)
         .unify()

@@ -14,7 +14,7 @@ pub const AUTO_PREFIX: &str = "presswork-auto-";
 /// After a failed backup, try again this soon (or at the normal period if that is sooner).
 const RETRY_AFTER: Duration = Duration::from_secs(600);
 
-pub async fn run(app: App, shutdown: Shutdown) {
+pub async fn run(app: App, mut shutdown: Shutdown) {
     let Some(every) = app.config.backup_every else {
         tracing::info!("scheduled backups are off");
         return;
