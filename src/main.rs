@@ -1,4 +1,5 @@
-//! Parses the command line, sets up logging and runs one command.
+//! Parses the command line and runs one command; logging is set up by the command itself
+//! (the server logs to a file too, the one-shot verbs to the console only).
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -19,15 +20,6 @@ fn return_large_blocks_to_the_system() {}
 
 fn main() -> ExitCode {
     return_large_blocks_to_the_system();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PRESSWORK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        // A log that cannot be written (disk full) must never take a request down with it.
-        .log_internal_errors(false)
-        .init();
     match presswork::cli::run(presswork::cli::Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

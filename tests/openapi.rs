@@ -56,10 +56,7 @@ fn matches(pattern: &str, documented: &str) -> bool {
         pattern.split('/').collect(),
         documented.split('/').collect(),
     );
-    a.len() == b.len()
-        && a.iter()
-            .zip(&b)
-            .all(|(p, d)| p == d || *p == "{*}" || (d.starts_with('{') && *p == "{*}"))
+    a.len() == b.len() && a.iter().zip(&b).all(|(p, d)| p == d || *p == "{*}")
 }
 
 fn documented(doc: &Value) -> Vec<(String, String)> {

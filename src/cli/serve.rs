@@ -1,45 +1,89 @@
-//! `presswork serve`: open (create, migrate, seed) the database and run the HTTP server and
-//! the background loops until Ctrl-C or SIGTERM.
+//! `presswork serve` (and a bare `presswork`, as a double-click runs it): lock the data dir,
+//! migrate safely, seed, then run the HTTP server and the background loops until Ctrl-C or
+//! SIGTERM, and stop them all in order.
 
-use crate::config::Config;
+use crate::config::{Config, Loaded};
 use crate::events::hub::{Hub, HubSettings};
-use crate::loops;
 use crate::service::seed;
-use crate::store::Store;
+use crate::shutdown::{self, Shutdown};
+use crate::store::lock;
 use crate::App;
 use anyhow::Context;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Debug, Default, clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on; use 0.0.0.0:8080 to serve the shop's LAN.
-    #[arg(long, env = "PRESSWORK_ADDR")]
-    pub addr: Option<SocketAddr>,
-    /// Longest pause (ms) between the dispatcher's looks at the pools (default 1000). It also
-    /// wakes on every change and when an auto-assign delay runs out.
-    #[arg(long, env = "PRESSWORK_DISPATCH_TICK_MS")]
-    pub dispatch_tick_ms: Option<u64>,
-}
+/// How long the loops get to finish their current step once shutdown fires.
+const LOOP_GRACE: Duration = Duration::from_secs(10);
 
-pub fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {}
+
+pub fn run(loaded: Loaded, _args: ServeArgs) -> anyhow::Result<()> {
+    let (_logging, log_file) = crate::logging::init_server(&loaded.config);
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    let config = loaded.config;
+    let held = lock::acquire(&config.lock_path())?;
+    if let Some(pid) = held.stale_pid {
+        tracing::info!(
+            pid,
+            "the previous server (pid {pid}) did not stop cleanly; taking over its data dir"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(config, args))
+    let result = runtime.block_on(serve(config, log_file));
+    drop(held);
+    result
 }
 
-async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
-    let db = config.db_path();
-    let store =
-        Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
+type Server = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> {
+    let config = &app.config;
+    let routes = crate::http::routes(app.clone());
+    let signal = {
+        let mut shutdown = shutdown.clone();
+        async move { shutdown.wait().await }
+    };
+    match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => {
+            let (addr, server) = warp::serve(routes)
+                .tls()
+                .cert_path(cert)
+                .key_path(key)
+                .try_bind_with_graceful_shutdown(config.addr, signal)
+                .with_context(|| {
+                    format!(
+                        "serving HTTPS on {} with {} and {}",
+                        config.addr,
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            Ok((addr, Box::pin(server)))
+        }
+        _ => {
+            let (addr, server) = warp::serve(routes)
+                .try_bind_with_graceful_shutdown(config.addr, signal)
+                .with_context(|| format!("listening on {}", config.addr))?;
+            Ok((addr, Box::pin(server)))
+        }
+    }
+}
+
+async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let store = tokio::task::block_in_place(|| super::open_store(&config))?;
     seed::ensure_catalog(&store).await?;
-    let given = std::env::var("PRESSWORK_ADMIN_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
-    if let Some((password, generated)) = seed::ensure_admin(&store, given).await? {
+    if let Some((password, generated)) =
+        seed::ensure_admin(&store, config.admin_password.clone()).await?
+    {
         if generated {
             println!("First run: created user 'admin' with password: {password}");
             println!("  (shown only this once; change it after signing in)");
@@ -49,35 +93,33 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             );
         }
     }
+    let (trigger, shutdown) = shutdown::channel();
     // One signal tells the HTTP server, the live hub and every loop to stop.
-    let (trigger, shutdown) = loops::shutdown_channel();
     let hub = Hub::start(store.clone(), HubSettings::from_env(), shutdown.watch());
-    let app = App {
-        store: store.clone(),
-        config: Arc::new(config.clone()),
-        hub: hub.clone(),
-    };
-    let routes = crate::http::routes(app.clone());
-    let mut server_shutdown = shutdown.clone();
-    let (addr, server) = warp::serve(routes)
-        .try_bind_with_graceful_shutdown(config.addr, async move { server_shutdown.wait().await })
-        .with_context(|| format!("listening on {}", config.addr))?;
-    let tick = args
-        .dispatch_tick_ms
-        .map(Duration::from_millis)
-        .unwrap_or(loops::dispatcher::DEFAULT_TICK);
-    let background = vec![
-        tokio::spawn(loops::overdue::run(app.clone(), shutdown.watch())),
-        tokio::spawn(loops::dispatcher::run(app, tick, shutdown)),
+    let app = App::new(
+        store.clone(),
+        Arc::new(config.clone()),
+        hub.clone(),
+        shutdown.clone(),
+    );
+    let (addr, server) = bind(&app, &shutdown)?;
+    let tick = Duration::from_millis(config.dispatch_tick_ms);
+    let loops = vec![
+        tokio::spawn(crate::loops::backups::run(app.clone(), shutdown.clone())),
+        tokio::spawn(crate::loops::overdue::run(app.clone(), shutdown.watch())),
+        tokio::spawn(crate::loops::dispatcher::run(
+            app.clone(),
+            tick,
+            shutdown.clone(),
+        )),
     ];
+    super::console::announce(&config, addr, log_file.as_deref());
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown::os_signal().await;
+        tracing::info!("shutting down: no new connections; finishing requests in flight");
         trigger.fire();
     });
-    println!("presswork listening on http://{addr}");
-    println!("data directory: {}", config.data_dir.display());
     server.await;
-    tracing::info!("shutting down");
     // Live clients got a close frame telling them where to resume; let them say goodbye.
     if !hub.drained(Duration::from_secs(5)).await {
         tracing::warn!(
@@ -85,36 +127,12 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             "some live clients did not close in time"
         );
     }
-    for task in background {
-        // A loop finishes its current pass (a few writes at most) and stops; never hang on one.
-        if tokio::time::timeout(Duration::from_secs(10), task)
-            .await
-            .is_err()
-        {
+    for handle in loops {
+        if tokio::time::timeout(LOOP_GRACE, handle).await.is_err() {
             tracing::warn!("a background loop did not stop in time");
         }
     }
-    store.checkpoint().context("checkpointing the database")?;
+    tokio::task::block_in_place(|| store.checkpoint()).context("checkpointing the database")?;
+    tracing::info!("stopped cleanly");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

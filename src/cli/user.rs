@@ -1,12 +1,12 @@
 //! `presswork user add|list|token`: user admin from the console, safe while the server runs
 //! (writes wait for the server's write lock within the busy timeout).
 
+use crate::config::Config;
 use crate::domain::Role;
 use crate::service::{seed, users, Error};
 use crate::store::Store;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use std::io::Read;
-use std::path::Path;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {
@@ -44,16 +44,14 @@ impl clap::ValueEnum for Role {
     }
 }
 
-fn open(data_dir: &Path) -> anyhow::Result<Store> {
-    let db = data_dir.join(crate::config::DB_FILE);
-    let store =
-        Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
+fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = super::open_store(config)?;
     seed::ensure_catalog_blocking(&store)?;
     Ok(store)
 }
 
-pub fn run(data_dir: &Path, cmd: UserCommand) -> anyhow::Result<()> {
-    let store = open(data_dir)?;
+pub fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let store = open(config)?;
     match cmd {
         UserCommand::Add {
             username,

@@ -2,12 +2,15 @@
 
 use super::errors::reject;
 use super::input::{body, parse_json};
+use super::login_limit::LoginLimiter;
 use super::respond;
 use crate::service::{users, Actor, Error};
 use crate::App;
 use bytes::Bytes;
 use serde::Deserialize;
 use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -54,9 +57,26 @@ fn session_cookie(token: &str, max_age_s: i64) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
 }
 
-async fn login(app: App, body: Bytes) -> Result<Response, Infallible> {
+async fn login(
+    app: App,
+    limiter: Arc<LoginLimiter>,
+    remote: Option<SocketAddr>,
+    body: Bytes,
+) -> Result<Response, Infallible> {
     let result = match parse_json::<Credentials>(&body) {
-        Ok(c) => users::login(&app.store, c.username, c.password).await,
+        Ok(c) => {
+            if let Err(wait) = limiter.admit(remote.map(|a| a.ip()), &c.username) {
+                return Ok(rate_limited(wait));
+            }
+            let name = c.username.clone();
+            let result = users::login(&app.store, c.username, c.password).await;
+            match &result {
+                Ok(_) => limiter.succeeded(&name),
+                Err(Error::Unauthorized(_)) => limiter.failed(&name),
+                Err(_) => {}
+            }
+            result
+        }
         Err(e) => Err(e),
     };
     let cookie = result
@@ -70,6 +90,15 @@ async fn login(app: App, body: Bytes) -> Result<Response, Infallible> {
     })
 }
 
+fn rate_limited(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let e = Error::TooManyRequests(format!(
+        "too many sign-in attempts; try again in {seconds} seconds"
+    ));
+    let response = super::errors::error_response(&e);
+    warp::reply::with_header(response, "retry-after", seconds.to_string()).into_response()
+}
+
 async fn logout(app: App, token: Option<String>) -> Result<Response, Infallible> {
     if let Some(token) = token {
         if let Err(e) = users::logout(&app.store, token).await {
@@ -81,9 +110,15 @@ async fn logout(app: App, token: Option<String>) -> Result<Response, Infallible>
 }
 
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
+    let limiter = Arc::new(LoginLimiter::new(
+        app.config.login_limit_ip,
+        app.config.login_limit_user,
+    ));
     let login = warp::path!("auth" / "login")
         .and(warp::post())
         .and(with_app(app.clone()))
+        .and(warp::any().map(move || limiter.clone()))
+        .and(warp::addr::remote())
         .and(body())
         .and_then(login);
     let logout = warp::path!("auth" / "logout")

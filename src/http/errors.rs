@@ -14,6 +14,15 @@ use warp::{Rejection, Reply};
 pub struct ApiReject(pub Error);
 impl Reject for ApiReject {}
 
+/// A refusal decided at the HTTP edge with its own stable code (e.g. `origin_mismatch`).
+#[derive(Debug)]
+pub struct Refused {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+impl Reject for Refused {}
+
 pub fn reject(e: Error) -> Rejection {
     warp::reject::custom(ApiReject(e))
 }
@@ -155,6 +164,9 @@ fn plain(status: StatusCode, code: &str, message: &str) -> Response {
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
         return Ok(error_response(e));
+    }
+    if let Some(r) = rejection.find::<Refused>() {
+        return Ok(plain(r.status, r.code, &r.message));
     }
     let response = if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
         plain(

@@ -379,6 +379,13 @@ pub fn operations() -> Vec<Op> {
         )
         .errors(&[503])
         .public(),
+        op(
+            "get",
+            "/metrics",
+            "Metrics in the Prometheus text format (text/plain; version=0.0.4)",
+            s::<String>,
+        )
+        .public(),
     ]
 }
 

@@ -10,8 +10,10 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 pub fn api(app: App) -> BoxedFilter<(Response,)> {
+    let allowed = std::sync::Arc::new(app.config.allowed_origins.clone());
     warp::path("api")
         .and(warp::path("v1"))
+        .and(super::security::same_origin(allowed))
         .and(
             auth::routes(app.clone())
                 .or(catalog::routes(app.clone()))
@@ -60,8 +62,12 @@ fn health(app: App) -> BoxedFilter<(Response,)> {
 }
 
 pub fn routes(app: App) -> BoxedFilter<(Response,)> {
+    let tls = app.config.tls();
+    let metrics = app.metrics.clone();
     api(app.clone())
-        .or(health(app))
+        .or(health(app.clone()))
+        .unify()
+        .or(super::ops::metrics(app))
         .unify()
         .or(assets::routes())
         .unify()
@@ -69,12 +75,15 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
         .unify()
         .recover(errors::recover)
         .unify()
-        .map(|r: Response| {
-            let r = warp::reply::with_header(r, "x-content-type-options", "nosniff");
-            let r = warp::reply::with_header(r, "x-frame-options", "DENY");
-            let r = warp::reply::with_header(r, "referrer-policy", "same-origin");
-            r.into_response()
-        })
+        .map(move |r: Response| super::security::headers(r, tls))
+        .with(warp::log::custom(move |info| {
+            metrics.observe_request(
+                info.method().as_str(),
+                info.path(),
+                info.status().as_u16(),
+                info.elapsed(),
+            )
+        }))
         .with(warp::trace::request())
         .map(warp::reply::Reply::into_response)
         .boxed()

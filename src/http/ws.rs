@@ -74,6 +74,7 @@ async fn open(
         Err(e) => return Ok(error_response(&e)),
     };
     let hub = app.hub.clone();
+    let metrics = app.metrics.clone();
     // Taken before the upgrade and moved into it, so a failed upgrade gives the place back.
     let admission = hub.admit();
     let ws = ws
@@ -83,6 +84,7 @@ async fn open(
         .on_upgrade(move |socket| async move {
             match admission {
                 Ok(_admission) => {
+                    let _counted = metrics.ws_connection();
                     let subscription = hub.subscribe(actor.scope(), params.after);
                     tracing::debug!(user = %actor.username, after = ?params.after, "live client connected");
                     serve_client(socket, subscription, hub.settings().ping_every).await;

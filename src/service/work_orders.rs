@@ -52,6 +52,8 @@ pub fn insert_work_order(
     status: WorkOrderStatus,
 ) -> Result<i64, Error> {
     let now = now_ms();
+    // Past approval the tasks are in the pools (an import may create such orders directly).
+    let published = !matches!(status, WorkOrderStatus::Draft | WorkOrderStatus::Submitted);
     let catalog = processes_by_id(conn, lines.iter().map(|l| l.process_id))?;
     let wanted = resolve_lines(lines, header, &catalog)?;
     let number = match number {
@@ -82,7 +84,7 @@ pub fn insert_work_order(
         header.amount_cents,
         actor_id,
         now,
-        (status != WorkOrderStatus::Draft).then_some(now),
+        published.then_some(now),
     ])?;
     let id = conn.last_insert_rowid();
     append(
@@ -101,7 +103,7 @@ pub fn insert_work_order(
         work_order_id: id,
         priority: header.priority,
         due_date: header.due_date.to_string(),
-        published: status != WorkOrderStatus::Draft,
+        published,
         actor_id,
         now,
     };

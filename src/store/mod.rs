@@ -1,11 +1,16 @@
 //! The SQLite store: a read pool and one group-committing writer.
 //! It owns connections and transactions; it knows nothing of HTTP, roles or work orders.
 
-mod migrations;
+pub mod backup;
+pub mod lock;
+pub mod migrations;
 mod pool;
+pub mod restore;
+pub mod upgrade;
 mod writer;
 
 pub use migrations::{schema_version_of, SCHEMA_VERSION};
+pub use pool::PoolWaits;
 pub use rusqlite::{Connection, OptionalExtension};
 
 use std::path::{Path, PathBuf};
@@ -27,6 +32,9 @@ pub enum StoreError {
     Panicked,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A file failed a check (a backup, a restore, a migration); the text says which and why.
+    #[error("{0}")]
+    Check(String),
 }
 
 /// Cheap to clone; every clone shares the pool, the writer and the event watch.
@@ -40,6 +48,17 @@ struct Inner {
     pool: pool::ReadPool,
     writer: writer::Writer,
     last_event: watch::Sender<i64>,
+    waits: Arc<PoolWaits>,
+}
+
+/// The read pool's state, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub connections: u32,
+    pub idle: u32,
+    pub checkouts: u64,
+    pub wait_seconds: f64,
+    pub timeouts: u64,
 }
 
 impl Store {
@@ -50,13 +69,15 @@ impl Store {
         let last = last_event_id(&conn)?;
         let (last_event, _) = watch::channel(last);
         let writer = writer::Writer::start(conn, last_event.clone())?;
-        let pool = pool::read_pool(path)?;
+        let waits = Arc::new(PoolWaits::default());
+        let pool = pool::read_pool(path, waits.clone())?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 pool,
                 writer,
                 last_event,
+                waits,
             }),
         })
     }
@@ -118,6 +139,18 @@ impl Store {
     /// The id of the newest committed event; changes after every commit that appended events.
     pub fn subscribe_events(&self) -> watch::Receiver<i64> {
         self.inner.last_event.subscribe()
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        let state = self.inner.pool.state();
+        PoolStats {
+            connections: state.connections,
+            idle: state.idle_connections,
+            checkouts: self.inner.waits.checkouts.load(Relaxed),
+            wait_seconds: self.inner.waits.wait_micros.load(Relaxed) as f64 / 1e6,
+            timeouts: self.inner.waits.timeouts.load(Relaxed),
+        }
     }
 
     /// Folds the WAL back into the main file; called on shutdown and before backups.

@@ -4,6 +4,8 @@ use super::StoreError;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub type ReadPool = r2d2::Pool<SqliteConnectionManager>;
@@ -38,9 +40,33 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-pub fn read_pool(path: &Path) -> Result<ReadPool, StoreError> {
+/// How long readers waited for a pooled connection, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct PoolWaits {
+    pub checkouts: AtomicU64,
+    pub wait_micros: AtomicU64,
+    pub timeouts: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Events(Arc<PoolWaits>);
+
+impl r2d2::HandleEvent for Events {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        self.0.checkouts.fetch_add(1, Ordering::Relaxed);
+        let waited = event.duration().as_micros().min(u64::MAX as u128) as u64;
+        self.0.wait_micros.fetch_add(waited, Ordering::Relaxed);
+    }
+
+    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
+        self.0.timeouts.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+pub fn read_pool(path: &Path, waits: Arc<PoolWaits>) -> Result<ReadPool, StoreError> {
     let manager = SqliteConnectionManager::file(path).with_init(|c| apply_pragmas(c));
     let pool = r2d2::Pool::builder()
+        .event_handler(Box::new(Events(waits)))
         .max_size(16)
         .min_idle(Some(2))
         .connection_timeout(Duration::from_secs(10))

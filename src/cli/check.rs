@@ -1,0 +1,50 @@
+//! `presswork check`: integrity, foreign keys, schema version and row counts of the
+//! database; exits non-zero when something is wrong. Read only, safe while the server runs.
+
+use crate::config::Config;
+use crate::store::backup::{inspect, is_ok, open_existing};
+use crate::store::SCHEMA_VERSION;
+use anyhow::{bail, Context};
+
+pub fn run(config: &Config) -> anyhow::Result<()> {
+    let db = config.db_path();
+    let conn = open_existing(&db)?;
+    let report = inspect(&conn, &db, SCHEMA_VERSION)
+        .with_context(|| format!("checking {}", db.display()))?;
+    println!(
+        "database: {} ({} bytes)",
+        report.path.display(),
+        report.bytes
+    );
+    println!(
+        "integrity: {}",
+        if is_ok(&report.integrity) {
+            "ok".to_owned()
+        } else {
+            report.integrity.join("; ")
+        }
+    );
+    println!(
+        "foreign keys: {} broken references",
+        report.foreign_key_problems
+    );
+    println!(
+        "schema version: {} (this presswork: {})",
+        report.schema_version, report.known_schema_version
+    );
+    if report.schema_version < report.known_schema_version && report.schema_version > 0 {
+        println!("  migrations pending; `presswork migrate` applies them");
+    }
+    for (table, rows) in &report.tables {
+        println!("  {table:<20} {rows:>10} rows");
+    }
+    let problems = report.problems();
+    if problems.is_empty() {
+        println!("ok");
+        return Ok(());
+    }
+    for p in &problems {
+        println!("PROBLEM: {p}");
+    }
+    bail!("{} problem(s) found in {}", problems.len(), db.display())
+}

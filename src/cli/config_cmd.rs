@@ -1,0 +1,30 @@
+//! `presswork config check`: the effective configuration, every value with where it came
+//! from (default, config.toml, environment or flag), secrets redacted.
+
+use crate::config::Loaded;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration and where each value came from.
+    Check,
+}
+
+pub fn run(loaded: &Loaded, cmd: ConfigCommand) -> anyhow::Result<()> {
+    match cmd {
+        ConfigCommand::Check => {
+            let found = if loaded.file_found {
+                "found"
+            } else {
+                "not found; defaults apply"
+            };
+            println!("config file: {} ({found})", loaded.file.display());
+            for (key, value, source) in loaded.describe() {
+                println!("{key:<34} = {:<36} # {source}", format!("{value:?}"));
+            }
+            for warning in &loaded.warnings {
+                println!("warning: {warning}");
+            }
+        }
+    }
+    Ok(())
+}

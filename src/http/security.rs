@@ -1,0 +1,157 @@
+//! Browser-facing protections: the Origin check on cookie-authenticated writes (a page on
+//! another site cannot make a signed-in browser change anything) and the security headers
+//! on every response. Bearer-token clients are exempt from the Origin check: a token is
+//! never sent by a browser on its own.
+
+use super::auth::SESSION_COOKIE;
+use super::errors::Refused;
+use std::sync::Arc;
+use warp::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                   img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+/// `scheme://host[:port]` → `host[:port]`, lowercased.
+fn authority(origin: &str) -> Option<String> {
+    let rest = origin.split_once("://")?.1;
+    let host = rest.split('/').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+fn uses_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(';')
+                .any(|c| c.trim_start().starts_with(SESSION_COOKIE))
+        })
+}
+
+/// Why a write with these headers must be refused, if it must.
+pub fn origin_problem(method: &Method, headers: &HeaderMap, allowed: &[String]) -> Option<String> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return None;
+    }
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
+    if bearer || !uses_session_cookie(headers) {
+        return None;
+    }
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    // Browsers send Origin on every cross-site write; Referer is the fallback for old ones.
+    let origin = text(header::ORIGIN).or_else(|| text(header::REFERER))?;
+    let host = text(header::HOST).map(str::to_ascii_lowercase);
+    let origin_lc = origin.trim_end_matches('/').to_ascii_lowercase();
+    let same_host = authority(origin).is_some() && authority(origin) == host;
+    let listed = allowed
+        .iter()
+        .any(|a| origin_lc.starts_with(a.as_str()) && authority(&origin_lc) == authority(a));
+    if same_host || listed {
+        return None;
+    }
+    Some(format!(
+        "this request came from {origin}, not from this server's own page; sign in here instead"
+    ))
+}
+
+/// Refuses cookie-authenticated writes whose Origin is another site.
+pub fn same_origin(
+    allowed: Arc<Vec<String>>,
+) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::method()
+        .and(warp::header::headers_cloned())
+        .and_then(move |method: Method, headers: HeaderMap| {
+            let problem = origin_problem(&method, &headers, &allowed);
+            async move {
+                match problem {
+                    None => Ok(()),
+                    Some(message) => Err(warp::reject::custom(Refused {
+                        status: StatusCode::FORBIDDEN,
+                        code: "origin_mismatch",
+                        message,
+                    })),
+                }
+            }
+        })
+        .untuple_one()
+}
+
+/// Adds the security headers a response does not already carry.
+pub fn headers(mut response: Response, tls: bool) -> Response {
+    let h = response.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        if !h.contains_key(name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("referrer-policy", "same-origin");
+    set("content-security-policy", CSP);
+    set("cross-origin-opener-policy", "same-origin");
+    set("cross-origin-resource-policy", "same-origin");
+    set(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
+    if tls {
+        set("strict-transport-security", "max-age=31536000");
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_cross_site_cookie_writes_are_refused() {
+        let cookie = ("cookie", "presswork_session=abc");
+        let host = ("host", "192.168.1.5:8080");
+        let post = Method::POST;
+        let evil = req(&[cookie, host, ("origin", "http://evil.example")]);
+        assert!(origin_problem(&post, &evil, &[]).is_some());
+        assert!(origin_problem(&Method::GET, &evil, &[]).is_none());
+        let same = req(&[cookie, host, ("origin", "http://192.168.1.5:8080")]);
+        assert!(origin_problem(&post, &same, &[]).is_none());
+        let bearer = req(&[
+            cookie,
+            host,
+            ("origin", "http://evil.example"),
+            ("authorization", "Bearer t"),
+        ]);
+        assert!(origin_problem(&post, &bearer, &[]).is_none());
+        let no_cookie = req(&[host, ("origin", "http://evil.example")]);
+        assert!(origin_problem(&post, &no_cookie, &[]).is_none());
+        let proxy = req(&[cookie, host, ("origin", "https://print.example.com")]);
+        let allowed = vec!["https://print.example.com".to_owned()];
+        assert!(origin_problem(&post, &proxy, &allowed).is_none());
+        let lookalike = req(&[
+            cookie,
+            host,
+            ("origin", "https://print.example.com.evil.io"),
+        ]);
+        assert!(origin_problem(&post, &lookalike, &allowed).is_some());
+        let referer = req(&[cookie, host, ("referer", "http://evil.example/page")]);
+        assert!(origin_problem(&post, &referer, &[]).is_some());
+    }
+}

@@ -1,0 +1,163 @@
+//! Starting the appliance: a bare start (as a double-click) and HTTPS with the user's own
+//! certificate.
+
+mod common;
+mod support_ops;
+
+use common::*;
+use std::process::Command;
+use support_ops::{command, spawn_listening};
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+#[test]
+fn tls_serves_https_with_hsts_and_a_bad_key_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl (Debian package openssl) makes the test certificate");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let data = dir.path().join("data");
+    let mut cmd = command(
+        &data,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    cmd.env("PRESSWORK_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    let started = spawn_listening(cmd);
+    let (mut child, url) = (started.child, started.url);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let out = Command::new("curl")
+        .args(["-sk", "-D", "-", &format!("{url}/healthz")])
+        .output()
+        .expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .ends_with(" 200"),
+        "{text}"
+    );
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("strict-transport-security"),
+        "{text}"
+    );
+    assert!(text.contains("\"status\":\"ok\""), "{text}");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let out = command(
+        &data,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            cert.to_str().unwrap(),
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("serving HTTPS"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = command(&data, &["serve", "--tls-cert", cert.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TLS needs both"));
+}
+
+#[test]
+fn a_bare_start_serves_the_default_way_and_tells_where_things_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(support_ops::bin());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PRESSWORK_") {
+            cmd.env_remove(k);
+        }
+    }
+    // No arguments at all, as a double-click runs it; no display, so no browser either.
+    cmd.env("PRESSWORK_DATA_DIR", dir.path())
+        .env("PRESSWORK_ADDR", "127.0.0.1:0")
+        .env("PRESSWORK_LOG", "info")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    let started = spawn_listening(cmd);
+    let mut resp = agent()
+        .get(format!("{}/healthz", started.url))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(resp
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+        .contains("\"status\":\"ok\""));
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(started.child.id().to_string())
+        .status()
+        .unwrap();
+    let out = started.child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("no display; not opening a browser"), "{log}");
+    let printed: Vec<String> = started.lines.iter().collect();
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains("First run: created user 'admin' with password: "),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("data directory: {}", dir.path().display())),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("log file: {}", dir.path().join("logs").display())),
+        "{printed}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("presswork.lock")).unwrap(),
+        ""
+    );
+}
