@@ -161,3 +161,6 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_task ON events(task_id) WHERE task_id IS NOT NULL;
 CREATE INDEX events_by_order ON events(work_order_id) WHERE work_order_id IS NOT NULL;
+
+-- UI dashboard: tasks completed in a recent window (completions per day, queue vs work time).
+CREATE INDEX tasks_by_completed ON tasks(completed_at) WHERE completed_at IS NOT NULL;

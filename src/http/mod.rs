@@ -4,8 +4,10 @@
 pub mod assets;
 pub mod auth;
 mod catalog;
+mod dashboard;
 pub mod errors;
 pub mod input;
+mod qr;
 pub mod routes;
 mod tasks;
 mod work_orders;

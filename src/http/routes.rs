@@ -1,6 +1,6 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
-use super::{assets, auth, catalog, errors, tasks, work_orders};
+use super::{assets, auth, catalog, dashboard, errors, qr, tasks, work_orders};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -15,7 +15,11 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .unify()
                 .or(work_orders::routes(app.clone()))
                 .unify()
-                .or(tasks::routes(app))
+                .or(tasks::routes(app.clone()))
+                .unify()
+                .or(qr::routes(app.clone()))
+                .unify()
+                .or(dashboard::routes(app))
                 .unify(),
         )
         .boxed()

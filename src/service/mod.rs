@@ -2,9 +2,11 @@
 //! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
 
 pub mod catalog;
+pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod line_sync;
+pub mod qr;
 pub mod scope;
 pub mod seed;
 pub mod task_events;

@@ -1,0 +1,133 @@
+// A keyset-paginated list that stays smooth at 10,000 rows: pages are fetched with the
+// server's next_cursor when the end scrolls into view (or "Load more" is pressed), rows are
+// appended, never re-rendered wholesale, and live changes insert, replace or remove one row.
+
+import { h, put } from './dom.js';
+import { t, number } from './i18n.js';
+import { toastError } from './ui.js';
+
+/**
+ * fetchPage(cursor) → {items, next_cursor}; render(item) → Node; order(a, b) sorts rows the
+ * way the server pages them (used to place live inserts).
+ */
+export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
+  const rows = new Map(); // id → {item, node}
+  let ids = []; // display order
+  let cursor = null;
+  let more = false;
+  let loading = false;
+  let generation = 0;
+
+  const moreBtn = h('button', { type: 'button', class: 'btn', dataset: { action: 'load-more' } }, t('common.load_more'));
+  const footer = h('div', { class: 'load-more' });
+  const emptyEl = h('p', { class: 'empty-state', hidden: true }, empty || t('common.empty'));
+  const root = h('div', { class: 'paged' }, list, emptyEl, footer);
+  moreBtn.addEventListener('click', () => loadMore());
+
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && more && !loading) loadMore();
+  }, { rootMargin: '600px' });
+  observer.observe(footer);
+
+  function paint() {
+    emptyEl.hidden = ids.length > 0 || loading || more;
+    put(footer, loading ? h('span', { class: 'muted' }, t('common.loading')) : more ? moreBtn : null);
+    if (onChange) onChange(ids.length, more);
+  }
+
+  async function loadMore() {
+    if (loading) return;
+    loading = true;
+    const gen = generation;
+    paint();
+    try {
+      const page = await fetchPage(cursor);
+      if (gen !== generation) return;
+      const frag = document.createDocumentFragment();
+      for (const item of page.items) {
+        if (rows.has(item.id)) continue;
+        const node = render(item);
+        rows.set(item.id, { item, node });
+        ids.push(item.id);
+        frag.append(node);
+      }
+      list.append(frag);
+      cursor = page.next_cursor;
+      more = Boolean(cursor);
+    } catch (e) {
+      if (gen === generation) {
+        more = false;
+        toastError(e);
+      }
+    } finally {
+      if (gen === generation) {
+        loading = false;
+        paint();
+      }
+    }
+  }
+
+  function reload() {
+    generation += 1;
+    rows.clear();
+    ids = [];
+    cursor = null;
+    more = false;
+    loading = false;
+    put(list);
+    return loadMore();
+  }
+
+  /** Removes a row (with a short fade) if it is shown. */
+  function remove(id) {
+    const row = rows.get(id);
+    if (!row) return false;
+    rows.delete(id);
+    ids = ids.filter((x) => x !== id);
+    row.node.classList.add('leaving');
+    row.node.dataset.leaving = '1';
+    setTimeout(() => row.node.remove(), 250);
+    paint();
+    return true;
+  }
+
+  /** Puts `item` where the server's order would have it; skips rows beyond the loaded pages. */
+  function upsert(item) {
+    const existing = rows.get(item.id);
+    const others = ids.filter((x) => x !== item.id);
+    let at = others.findIndex((x) => order(item, rows.get(x).item) < 0);
+    if (at === -1) {
+      if (more) {
+        if (existing) remove(item.id);
+        return;
+      }
+      at = others.length;
+    }
+    const node = render(item);
+    if (!existing) node.classList.add('arrived');
+    if (existing) existing.node.remove();
+    const before = at < others.length ? rows.get(others[at]).node : null;
+    list.insertBefore(node, before);
+    rows.set(item.id, { item, node });
+    others.splice(at, 0, item.id);
+    ids = others;
+    paint();
+  }
+
+  function get(id) {
+    const row = rows.get(id);
+    return row ? row.item : null;
+  }
+
+  return {
+    root,
+    reload,
+    remove,
+    upsert,
+    get,
+    count: () => ids.length,
+    items: () => ids.map((id) => rows.get(id).item),
+    destroy: () => observer.disconnect(),
+    countText: () => t('common.count', { n: number(ids.length), more: more ? '+' : '' }),
+  };
+}
