@@ -54,7 +54,12 @@ fn a_draft_edit_touches_only_the_changed_tasks() {
     assert_eq!(after("DIE")["id"], die["id"]);
     assert_eq!(after("DIE")["sequence"], 3);
     // Removed and added.
-    let codes: Vec<&str> = edited["tasks"].as_array().unwrap().iter().map(|t| t["process_code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = edited["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["process_code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["CTP", "PRT", "DIE", "PACK"]);
     assert_eq!(after("PACK")["status"], "draft");
 }
@@ -71,16 +76,35 @@ fn approval_publishes_and_exactly_one_claim_wins() {
     assert_eq!(pool["items"].as_array().unwrap().len(), 0);
     let prt = task_of(&order, "PRT")["id"].as_i64().unwrap();
     let (status, body) = li.post(&format!("/api/v1/tasks/{prt}/claim"), &json!({}));
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("task_is_draft")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("task_is_draft"))
+    );
 
-    let (status, approved) = s.admin.post(&format!("/api/v1/work-orders/{}/approve", order["id"]), &json!({}));
+    let (status, approved) = s.admin.post(
+        &format!("/api/v1/work-orders/{}/approve", order["id"]),
+        &json!({}),
+    );
     assert_eq!(status, 200, "{approved}");
     assert_eq!(approved["status"], "approved");
-    assert!(approved["tasks"].as_array().unwrap().iter().all(|t| t["status"] == "pending"));
+    assert!(approved["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["status"] == "pending"));
 
     let (_, pool) = li.get("/api/v1/tasks?status=pending");
-    let ids: Vec<i64> = pool["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
-    assert_eq!(ids, vec![prt], "an operator's pool holds their department's tasks only");
+    let ids: Vec<i64> = pool["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![prt],
+        "an operator's pool holds their department's tasks only"
+    );
 
     let (status, task) = li.post(&format!("/api/v1/tasks/{prt}/claim"), &json!({}));
     assert_eq!(status, 200, "{task}");
@@ -102,7 +126,10 @@ fn an_operator_never_sees_prices() {
     assert_eq!(order["amount"], 1750.0);
     let (status, seen) = li.get(&format!("/api/v1/work-orders/{}", order["id"]));
     assert_eq!(status, 200, "{seen}");
-    assert!(seen.get("unit_price").is_none() && seen.get("amount").is_none(), "{seen}");
+    assert!(
+        seen.get("unit_price").is_none() && seen.get("amount").is_none(),
+        "{seen}"
+    );
     assert_eq!(seen["number"], order["number"]);
 }
 
@@ -118,18 +145,34 @@ fn reject_returns_to_draft_and_cancel_closes_every_task() {
     let (status, body) = maker.post(&format!("/api/v1/work-orders/{id}/submit"), &json!({}));
     assert_eq!((status, body["status"].as_str()), (200, Some("submitted")));
     let (status, body) = manager.post(&format!("/api/v1/work-orders/{id}/reject"), &json!({}));
-    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("reason")));
-    let (status, body) = manager.post(&format!("/api/v1/work-orders/{id}/reject"), &json!({"reason": "交期不对 wrong date"}));
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("reason"))
+    );
+    let (status, body) = manager.post(
+        &format!("/api/v1/work-orders/{id}/reject"),
+        &json!({"reason": "交期不对 wrong date"}),
+    );
     assert_eq!((status, body["status"].as_str()), (200, Some("draft")));
     assert_eq!(body["reject_reason"], "交期不对 wrong date");
     let (status, body) = manager.post(&format!("/api/v1/work-orders/{id}/approve"), &json!({}));
     assert_eq!(status, 200, "{body}");
-    let (status, body) = manager.post(&format!("/api/v1/work-orders/{id}/cancel"), &json!({"reason": "客户取消"}));
+    let (status, body) = manager.post(
+        &format!("/api/v1/work-orders/{id}/cancel"),
+        &json!({"reason": "客户取消"}),
+    );
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "cancelled");
-    assert!(body["tasks"].as_array().unwrap().iter().all(|t| t["status"] == "cancelled"));
+    assert!(body["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["status"] == "cancelled"));
     let (status, body) = manager.post(&format!("/api/v1/work-orders/{id}/approve"), &json!({}));
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("work_order_is_cancelled")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("work_order_is_cancelled"))
+    );
 }
 
 #[test]
@@ -154,7 +197,10 @@ fn order_numbers_stay_unique_under_concurrent_creation() {
             })
         })
         .collect();
-    let mut numbers: Vec<String> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let mut numbers: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
     numbers.sort();
     let total = numbers.len();
     numbers.dedup();
@@ -165,7 +211,13 @@ fn order_numbers_stay_unique_under_concurrent_creation() {
 fn task_list_pages_by_keyset_in_priority_then_due_order() {
     let s = TestServer::start();
     let prt = process_id(&s.admin, "PRT");
-    for (priority, due) in [("low", "2026-12-01"), ("urgent", "2026-12-09"), ("normal", "2026-12-02"), ("urgent", "2026-12-03"), ("high", "2026-12-01")] {
+    for (priority, due) in [
+        ("low", "2026-12-01"),
+        ("urgent", "2026-12-09"),
+        ("normal", "2026-12-02"),
+        ("urgent", "2026-12-03"),
+        ("high", "2026-12-01"),
+    ] {
         let (status, body) = s.admin.post(
             "/api/v1/work-orders",
             &json!({"customer": "c", "product": "p", "quantity": 10, "due_date": due, "priority": priority,
@@ -183,7 +235,11 @@ fn task_list_pages_by_keyset_in_priority_then_due_order() {
         let (status, page) = s.admin.get(&path);
         assert_eq!(status, 200, "{page}");
         for t in page["items"].as_array().unwrap() {
-            seen.push((t["priority"].as_str().unwrap().to_owned(), t["due_date"].as_str().unwrap().to_owned(), t["id"].as_i64().unwrap()));
+            seen.push((
+                t["priority"].as_str().unwrap().to_owned(),
+                t["due_date"].as_str().unwrap().to_owned(),
+                t["id"].as_i64().unwrap(),
+            ));
         }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
@@ -191,12 +247,20 @@ fn task_list_pages_by_keyset_in_priority_then_due_order() {
         }
     }
     assert_eq!(seen.len(), 10);
-    let rank = |p: &str| ["low", "normal", "high", "urgent"].iter().position(|x| *x == p).unwrap();
+    let rank = |p: &str| {
+        ["low", "normal", "high", "urgent"]
+            .iter()
+            .position(|x| *x == p)
+            .unwrap()
+    };
     for pair in seen.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         let key = |x: &(String, String, i64)| (std::cmp::Reverse(rank(&x.0)), x.1.clone(), x.2);
         assert!(key(a) < key(b), "{a:?} before {b:?}");
     }
     let (status, body) = s.admin.get("/api/v1/tasks?cursor=garbage");
-    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("cursor")));
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("cursor"))
+    );
 }

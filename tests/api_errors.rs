@@ -6,7 +6,9 @@ use common::*;
 use serde_json::{json, Value};
 
 fn error_code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or_else(|| panic!("not a JSON error: {body}"))
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a JSON error: {body}"))
 }
 
 fn order_count(s: &TestServer) -> usize {
@@ -20,25 +22,147 @@ fn every_failure_is_a_json_error_with_the_right_status() {
     let prt = process_id(&s.admin, "PRT");
     let good = json!({"customer": "c", "product": "p", "quantity": 5, "due_date": "2026-12-01", "processes": [{"process_id": prt}]});
     let cases: Vec<(&str, Vec<u8>, u16, &str, Option<&str>)> = vec![
-        ("malformed", b"{\"customer\":".to_vec(), 400, "malformed_json", None),
+        (
+            "malformed",
+            b"{\"customer\":".to_vec(),
+            400,
+            "malformed_json",
+            None,
+        ),
         ("empty", b"".to_vec(), 400, "malformed_json", None),
-        ("not an object", b"[1,2]".to_vec(), 422, "invalid_field", Some("body")),
-        ("missing field", br#"{"customer":"c"}"#.to_vec(), 422, "invalid_field", Some("product")),
-        ("unknown field", serde_json::to_vec(&{ let mut g = good.clone(); g["colour"] = json!(1); g }).unwrap(), 422, "invalid_field", Some("colour")),
-        ("wrong type", serde_json::to_vec(&{ let mut g = good.clone(); g["quantity"] = json!("lots"); g }).unwrap(), 422, "invalid_field", Some("quantity")),
-        ("negative", serde_json::to_vec(&{ let mut g = good.clone(); g["quantity"] = json!(-5); g }).unwrap(), 422, "invalid_field", Some("quantity")),
-        ("huge", serde_json::to_vec(&{ let mut g = good.clone(); g["quantity"] = json!(1e30); g }).unwrap(), 422, "invalid_field", Some("quantity")),
-        ("bad date", serde_json::to_vec(&{ let mut g = good.clone(); g["due_date"] = json!("31/12/2026"); g }).unwrap(), 422, "invalid_field", Some("due_date")),
-        ("bad priority", serde_json::to_vec(&{ let mut g = good.clone(); g["priority"] = json!("asap"); g }).unwrap(), 422, "invalid_field", Some("priority")),
-        ("unknown process", serde_json::to_vec(&{ let mut g = good.clone(); g["processes"][0]["process_id"] = json!(9999); g }).unwrap(), 422, "invalid_field", Some("processes[0].process_id")),
-        ("line quantity", serde_json::to_vec(&{ let mut g = good.clone(); g["processes"][0]["quantity"] = json!(0); g }).unwrap(), 422, "invalid_field", Some("processes[0].quantity")),
-        ("control chars", serde_json::to_vec(&{ let mut g = good.clone(); g["customer"] = json!("a\u{0007}b"); g }).unwrap(), 422, "invalid_field", Some("customer")),
+        (
+            "not an object",
+            b"[1,2]".to_vec(),
+            422,
+            "invalid_field",
+            Some("body"),
+        ),
+        (
+            "missing field",
+            br#"{"customer":"c"}"#.to_vec(),
+            422,
+            "invalid_field",
+            Some("product"),
+        ),
+        (
+            "unknown field",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["colour"] = json!(1);
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("colour"),
+        ),
+        (
+            "wrong type",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["quantity"] = json!("lots");
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("quantity"),
+        ),
+        (
+            "negative",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["quantity"] = json!(-5);
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("quantity"),
+        ),
+        (
+            "huge",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["quantity"] = json!(1e30);
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("quantity"),
+        ),
+        (
+            "bad date",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["due_date"] = json!("31/12/2026");
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("due_date"),
+        ),
+        (
+            "bad priority",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["priority"] = json!("asap");
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("priority"),
+        ),
+        (
+            "unknown process",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["processes"][0]["process_id"] = json!(9999);
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("processes[0].process_id"),
+        ),
+        (
+            "line quantity",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["processes"][0]["quantity"] = json!(0);
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("processes[0].quantity"),
+        ),
+        (
+            "control chars",
+            serde_json::to_vec(&{
+                let mut g = good.clone();
+                g["customer"] = json!("a\u{0007}b");
+                g
+            })
+            .unwrap(),
+            422,
+            "invalid_field",
+            Some("customer"),
+        ),
     ];
     for (name, body, status, code, field) in cases {
         let (got, reply) = s.admin.send("POST", "/api/v1/work-orders", &body);
         assert_eq!(got, status, "{name}: {reply}");
         assert_eq!(error_code(&reply), code, "{name}: {reply}");
-        assert!(reply["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}");
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{name}"
+        );
         if let Some(field) = field {
             assert_eq!(reply["error"]["field"], field, "{name}: {reply}");
         }
@@ -59,7 +183,10 @@ fn every_failure_is_a_json_error_with_the_right_status() {
     let (status, reply) = s.admin.get("/api/v1/work-orders/999999");
     assert_eq!((status, error_code(&reply)), (404, "not_found"));
     let (status, reply) = s.admin.get("/api/v1/tasks?status=sleeping");
-    assert_eq!((status, reply["error"]["field"].as_str()), (422, Some("status")));
+    assert_eq!(
+        (status, reply["error"]["field"].as_str()),
+        (422, Some("status"))
+    );
 
     let (status, reply) = s.anonymous().get("/api/v1/tasks");
     assert_eq!((status, error_code(&reply)), (401, "unauthorized"));
@@ -67,7 +194,10 @@ fn every_failure_is_a_json_error_with_the_right_status() {
     forged.token = Some("0".repeat(64));
     let (status, reply) = forged.get("/api/v1/tasks");
     assert_eq!((status, error_code(&reply)), (401, "unauthorized"));
-    let (status, reply) = s.anonymous().post("/api/v1/auth/login", &json!({"username": "admin", "password": "wrong-password"}));
+    let (status, reply) = s.anonymous().post(
+        "/api/v1/auth/login",
+        &json!({"username": "admin", "password": "wrong-password"}),
+    );
     assert_eq!((status, error_code(&reply)), (401, "unauthorized"));
 }
 

@@ -15,7 +15,11 @@ const ROUNDS: usize = 200;
 fn exactly_one_of_many_racing_claims_wins_every_round() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("presswork.db");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
     let server = Store::open(&db).unwrap();
     let other_process = Store::open(&db).unwrap();
     rt.block_on(seed::ensure_catalog(&server)).unwrap();
@@ -61,7 +65,9 @@ fn exactly_one_of_many_racing_claims_wins_every_round() {
         })
         .unwrap();
     let prt = server
-        .read_blocking(|c| presswork::service::catalog::process_by_code(c, "PRT").map_err(Error::from))
+        .read_blocking(|c| {
+            presswork::service::catalog::process_by_code(c, "PRT").map_err(Error::from)
+        })
         .unwrap()
         .unwrap()
         .id;
@@ -74,8 +80,13 @@ fn exactly_one_of_many_racing_claims_wins_every_round() {
             "processes": [{"process_id": prt}]
         }))
         .unwrap();
-        let order = rt.block_on(work_orders::create_work_order(&server, &admin, input)).unwrap();
-        rt.block_on(work_order_flow::approve_work_order(&server, &admin, order.id)).unwrap();
+        let order = rt
+            .block_on(work_orders::create_work_order(&server, &admin, input))
+            .unwrap();
+        rt.block_on(work_order_flow::approve_work_order(
+            &server, &admin, order.id,
+        ))
+        .unwrap();
         let task_id = order.tasks.as_ref().unwrap()[0].id;
 
         let barrier = Arc::new(Barrier::new(THREADS));
@@ -91,17 +102,22 @@ fn exactly_one_of_many_racing_claims_wins_every_round() {
                 })
             })
             .collect();
-        let results: Vec<Result<_, Error>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let results: Vec<Result<_, Error>> =
+            handles.into_iter().map(|h| h.join().unwrap()).collect();
         let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(winners.len(), 1, "round {round}: {} winners", winners.len());
         for r in &results {
             match r {
                 Ok(_) => {}
                 Err(Error::Conflict { code, .. }) if code == "task_already_claimed" => {}
-                Err(other) => panic!("round {round}: a loser got {other:?}, not task_already_claimed"),
+                Err(other) => {
+                    panic!("round {round}: a loser got {other:?}, not task_already_claimed")
+                }
             }
         }
-        let task = rt.block_on(tasks::get_task(&server, &admin, task_id)).unwrap();
+        let task = rt
+            .block_on(tasks::get_task(&server, &admin, task_id))
+            .unwrap();
         assert_eq!(task.operator_id, Some(winners[0].operator_id.unwrap()));
         assert_eq!(task.status, "assigned");
     }

@@ -73,9 +73,10 @@ mod tests {
     fn the_svg_is_a_square_image_with_dark_modules() {
         let svg = render_svg("http://10.0.0.5:8080/#/tasks/12").unwrap();
         assert!(svg.contains("<svg"), "{svg}");
-        assert!(svg.contains(r#"fill="#000""#));
-        let code = QrCode::with_error_correction_level(b"http://10.0.0.5:8080/#/tasks/12", EcLevel::M)
-            .unwrap();
+        assert!(svg.contains(r##"fill="#000""##));
+        let code =
+            QrCode::with_error_correction_level(b"http://10.0.0.5:8080/#/tasks/12", EcLevel::M)
+                .unwrap();
         // A different text gives a different drawing: the URL is really encoded.
         assert_ne!(svg, render_svg("http://10.0.0.5:8080/#/tasks/13").unwrap());
         assert!(code.width() >= 21);

@@ -123,7 +123,10 @@ impl Drop for TestServer {
 
 #[cfg(unix)]
 fn unsafe_kill(pid: u32, signal: &str) {
-    let _ = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
+    let _ = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status();
 }
 
 fn spawn_server(dir: &Path, addr: &str, env: &[(&str, &str)]) -> (Child, String) {
@@ -157,10 +160,12 @@ fn spawn_server(dir: &Path, addr: &str, env: &[(&str, &str)]) -> (Child, String)
             }
         }
     });
-    let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
-        let log = std::fs::read_to_string(dir.join("test-server.log")).unwrap_or_default();
-        panic!("server did not start; log:\n{log}")
-    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| {
+            let log = std::fs::read_to_string(dir.join("test-server.log")).unwrap_or_default();
+            panic!("server did not start; log:\n{log}")
+        });
     (child, addr)
 }
 
@@ -187,7 +192,10 @@ impl Client {
             token: None,
             agent: agent(),
         };
-        let (status, body) = c.post("/api/v1/auth/login", &json!({"username": username, "password": password}));
+        let (status, body) = c.post(
+            "/api/v1/auth/login",
+            &json!({"username": username, "password": password}),
+        );
         assert_eq!(status, 200, "login {username}: {body}");
         c.token = Some(body["token"].as_str().expect("token").to_owned());
         c
@@ -270,7 +278,10 @@ pub fn department_id(client: &Client, code: &str) -> i64 {
 
 /// Creates a work order with the given process codes and returns its JSON.
 pub fn create_order(client: &Client, codes: &[&str]) -> Value {
-    let processes: Vec<Value> = codes.iter().map(|c| json!({"process_id": process_id(client, c)})).collect();
+    let processes: Vec<Value> = codes
+        .iter()
+        .map(|c| json!({"process_id": process_id(client, c)}))
+        .collect();
     let (status, body) = client.post(
         "/api/v1/work-orders",
         &json!({"customer": "华彩包装", "product": "彩盒 Color box", "quantity": 5000,
@@ -283,7 +294,10 @@ pub fn create_order(client: &Client, codes: &[&str]) -> Value {
 /// Creates and approves an order; returns its JSON after approval.
 pub fn published_order(client: &Client, codes: &[&str]) -> Value {
     let order = create_order(client, codes);
-    let (status, body) = client.post(&format!("/api/v1/work-orders/{}/approve", order["id"]), &json!({}));
+    let (status, body) = client.post(
+        &format!("/api/v1/work-orders/{}/approve", order["id"]),
+        &json!({}),
+    );
     assert_eq!(status, 200, "{body}");
     body
 }
