@@ -12,6 +12,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.field = field || null;
+    this.details = null;
     this.missing = false;
   }
 }
@@ -57,6 +58,7 @@ async function request(feature, method, path, body) {
   if (res.ok) return data;
   const e = (data && data.error) || {};
   const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e.field);
+  err.details = e.details || null;
   if (isMissingRoute(err)) {
     err.missing = true;
     if (feature) markMissing(feature);
@@ -212,6 +214,10 @@ export function errorText(err) {
   if (err.missing) return t('error.not_available');
   if (err.code === 'invalid_field' && err.field) {
     return t('error.invalid_field', { field: fieldLabel(err.field), reason: reasonText(err) });
+  }
+  if (err.code === 'batch_failed' && err.details && Array.isArray(err.details.failures)) {
+    const list = err.details.failures.map((f) => `#${f.id} ${errorText(new ApiError(409, f.code, f.message, f.field))}`);
+    return t('error.batch_failed', { n: list.length, list: list.join('; ') });
   }
   let m = /^task_is_(\w+)$/.exec(err.code);
   if (m) return t('error.task_is', { status: tOr(`status.${m[1]}`, m[1]) });

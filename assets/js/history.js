@@ -3,7 +3,7 @@
 
 import { h } from './dom.js';
 import { t, tOr, dateTime, number, nameOf } from './i18n.js';
-import { user } from './state.js';
+import { state, user } from './state.js';
 
 export function eventTitle(e) {
   return tOr(`event.${e.kind}`, t('event.other', { kind: e.kind || '' }));
@@ -11,6 +11,7 @@ export function eventTitle(e) {
 
 function actorName(e) {
   const d = e.data || {};
+  if (e.actor_name) return e.actor_name;
   if (d.actor_name) return d.actor_name;
   const u = e.actor_id != null ? user(e.actor_id) : null;
   if (u) return u.display_name || u.username;
@@ -32,7 +33,10 @@ export function eventDetails(e) {
   if (d.good != null || d.scrap != null) {
     out.push(t('history.quantities', { good: number(d.good || 0), scrap: number(d.scrap || 0) }));
   }
-  if (d.scrap_reason) out.push(t('history.scrap_reason', { reason: d.scrap_reason }));
+  if (d.scrap_reason) {
+    const known = state.scrapReasons.find((r) => r.code === d.scrap_reason);
+    out.push(t('history.scrap_reason', { reason: known ? nameOf(known) : d.scrap_reason }));
+  }
   if (d.reason) out.push(t('history.reason', { reason: d.reason }));
   if (d.strategy) out.push(t('history.strategy', { strategy: tOr(`strategy.${d.strategy}`, d.strategy) }));
   if (Array.isArray(d.fields) && d.fields.length) {

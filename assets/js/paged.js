@@ -1,16 +1,23 @@
-// A keyset-paginated list that stays smooth at 10,000 rows: pages are fetched with the
-// server's next_cursor when the end scrolls into view (or "Load more" is pressed), rows are
-// appended, never re-rendered wholesale, and live changes insert, replace or remove one row.
+// A keyset-paginated list that stays smooth at 10,000 rows. Pages are fetched with the
+// server's next_cursor when the end scrolls into view (or "Load more" is pressed) and rows
+// are appended, never re-rendered wholesale. Rows live in chunks of CHUNK; a chunk out of
+// view is skipped by the browser (content-visibility), so style and layout cost what is on
+// screen, not what was loaded. Live changes insert, replace or remove one row, and chunks
+// are rebalanced so every grid row stays full.
 
 import { h, put } from './dom.js';
 import { t, number } from './i18n.js';
 import { toastError } from './ui.js';
 
+/** Divisible by 1, 2, 3 and 4: a chunk of cards fills whole grid rows at every width. */
+const CHUNK = 48;
+
 /**
  * fetchPage(cursor) → {items, next_cursor}; render(item) → Node; order(a, b) sorts rows the
- * way the server pages them (used to place live inserts).
+ * way the server pages them (used to place live inserts). `list` is the outer element;
+ * each chunk is a `chunkTag` with `chunkClass` (the grid or list styling).
  */
-export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
+export function pagedList({ list, chunkTag = 'div', chunkClass = '', fetchPage, render, order, empty, onChange }) {
   const rows = new Map(); // id → {item, node}
   let ids = []; // display order
   let cursor = null;
@@ -29,6 +36,28 @@ export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
   }, { rootMargin: '600px' });
   observer.observe(footer);
 
+  const chunks = () => list.children;
+  const newChunk = () => list.appendChild(h(chunkTag, { class: `chunk ${chunkClass}` }));
+  function lastChunk() {
+    const last = list.lastElementChild;
+    return last && last.childElementCount < CHUNK ? last : newChunk();
+  }
+
+  /** Moves rows between neighbouring chunks from `start` on, so each holds CHUNK rows. */
+  function rebalance(start) {
+    const all = [...chunks()];
+    for (let i = Math.max(0, all.indexOf(start)); i < all.length; i += 1) {
+      const c = all[i];
+      let next = all[i + 1];
+      while (c.childElementCount > CHUNK) {
+        if (!next) { next = newChunk(); all.push(next); }
+        next.prepend(c.lastElementChild);
+      }
+      while (next && c.childElementCount < CHUNK && next.firstElementChild) c.append(next.firstElementChild);
+      if (!c.childElementCount) c.remove();
+    }
+  }
+
   function paint() {
     emptyEl.hidden = ids.length > 0 || loading || more;
     put(footer, loading ? h('span', { class: 'muted' }, t('common.loading')) : more ? moreBtn : null);
@@ -43,15 +72,13 @@ export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
     try {
       const page = await fetchPage(cursor);
       if (gen !== generation) return;
-      const frag = document.createDocumentFragment();
       for (const item of page.items) {
         if (rows.has(item.id)) continue;
         const node = render(item);
         rows.set(item.id, { item, node });
         ids.push(item.id);
-        frag.append(node);
+        lastChunk().append(node);
       }
-      list.append(frag);
       cursor = page.next_cursor;
       more = Boolean(cursor);
     } catch (e) {
@@ -63,6 +90,12 @@ export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
       if (gen === generation) {
         loading = false;
         paint();
+        // The observer only reports changes; if the end is still in view (a short page, or
+        // a fast scroll), nothing would change, so look once more after this frame.
+        requestAnimationFrame(() => {
+          if (gen === generation && more && !loading && footer.isConnected
+              && footer.getBoundingClientRect().top < window.innerHeight + 600) loadMore();
+        });
       }
     }
   }
@@ -86,7 +119,11 @@ export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
     ids = ids.filter((x) => x !== id);
     row.node.classList.add('leaving');
     row.node.dataset.leaving = '1';
-    setTimeout(() => row.node.remove(), 250);
+    setTimeout(() => {
+      const chunk = row.node.parentElement;
+      row.node.remove();
+      if (chunk && chunk.parentElement === list) rebalance(chunk);
+    }, 250);
     paint();
     return true;
   }
@@ -105,12 +142,17 @@ export function pagedList({ list, fetchPage, render, order, empty, onChange }) {
     }
     const node = render(item);
     if (!existing) node.classList.add('arrived');
+    const oldChunk = existing && existing.node.parentElement;
     if (existing) existing.node.remove();
     const before = at < others.length ? rows.get(others[at]).node : null;
-    list.insertBefore(node, before);
+    const chunk = before && before.parentElement ? before.parentElement : lastChunk();
+    chunk.insertBefore(node, before && before.parentElement === chunk ? before : null);
     rows.set(item.id, { item, node });
     others.splice(at, 0, item.id);
     ids = others;
+    const all = [...chunks()];
+    const first = oldChunk && all.indexOf(oldChunk) >= 0 && all.indexOf(oldChunk) < all.indexOf(chunk) ? oldChunk : chunk;
+    rebalance(first);
     paint();
   }
 

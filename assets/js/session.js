@@ -5,7 +5,7 @@ import { api, probeFeatures } from './api.js';
 import * as i18n from './i18n.js';
 import * as live from './ws.js';
 import * as router from './router.js';
-import { state, update } from './state.js';
+import { state, update, isMissing } from './state.js';
 
 const NEXT_KEY = 'presswork.next';
 
@@ -42,7 +42,8 @@ export async function signedIn(user, { navigate = true } = {}) {
     api.users().catch(() => []),
   ]);
   await probeFeatures();
-  update({ user, departments, processes, users, unread: 0 });
+  const scrapReasons = isMissing('scrap_reasons') ? [] : await api.scrapReasons().catch(() => []);
+  update({ user, departments, processes, users, scrapReasons, unread: 0 });
   live.start();
   if (navigate) router.go(takeNext() || home());
 }

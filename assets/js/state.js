@@ -7,6 +7,7 @@ export const state = {
   departments: [],
   processes: [],
   users: [],
+  scrapReasons: [], // [{code, name_zh, name_en, active}] when the server has them
   live: 'offline', // connecting | live | offline | polling
   unread: 0,
   lastEventId: 0,

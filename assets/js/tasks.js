@@ -120,11 +120,11 @@ export function tickTimers(root) {
   }
 }
 
-let scrapReasons = null;
 async function loadScrapReasons() {
-  if (scrapReasons || isMissing('scrap_reasons')) return scrapReasons || [];
-  try { scrapReasons = (await api.scrapReasons()).filter((r) => r.active !== false); } catch { scrapReasons = null; }
-  return scrapReasons || [];
+  if (!state.scrapReasons.length && !isMissing('scrap_reasons')) {
+    try { state.scrapReasons = await api.scrapReasons(); } catch { /* typed in by hand instead */ }
+  }
+  return state.scrapReasons.filter((r) => r.active !== false);
 }
 
 async function reportDialog(task) {

@@ -84,10 +84,18 @@ function connect() {
     if (socket !== s) return;
     receive(m.data);
   });
-  s.addEventListener('close', () => {
+  s.addEventListener('close', (ev) => {
     if (socket !== s) return;
     socket = null;
     if (stopped) return;
+    // 4009: the event log was reset (a restored database); reload and resume where it says.
+    const resume = /after=(\d+)/.exec(ev.reason || '');
+    if (ev.code === 4009 && resume) {
+      state.lastEventId = Number(resume[1]);
+      emit(resyncListeners);
+    }
+    // 4008 (fell behind) and 1001 (server restarting): reconnect at once with after=.
+    if (ev.code === 4008 || ev.code === 4009 || ev.code === 1001) attempt = 0;
     if (state.live !== 'polling') update({ live: 'offline' });
     scheduleRetry();
   });

@@ -8,19 +8,21 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub const TABLET: (u32, u32) = (1024, 768);
 pub const DESKTOP: (u32, u32) = (1440, 900);
-const WAIT: Duration = Duration::from_secs(10);
+const WAIT: Duration = Duration::from_secs(20);
 
 struct Driver {
     url: String,
     // Holding the watchdog's stdin open keeps chromedriver alive; when this test binary
     // exits (normally or not) the pipe closes and the watchdog stops chromedriver.
     _stdin: Mutex<ChildStdin>,
+    // Never waited on: the watchdog outlives every test and ends with the test binary.
+    _child: Mutex<Child>,
 }
 
 static DRIVER: OnceLock<Driver> = OnceLock::new();
@@ -64,6 +66,7 @@ fn driver() -> &'static str {
             Driver {
                 url: format!("http://127.0.0.1:{port}"),
                 _stdin: Mutex::new(child.stdin.take().expect("stdin")),
+                _child: Mutex::new(child),
             }
         })
         .url

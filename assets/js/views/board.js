@@ -111,9 +111,9 @@ export function boardView(root, _params, query) {
     paintBatch();
     if (pool) pool.destroy();
     const count = h('span', { class: 'muted small' });
-    const list = h('div', { class: 'cards' });
+    const list = h('div', {});
     pool = pagedList({
-      list, order: poolOrder, render: card, empty: t('pool.empty'),
+      list, chunkClass: 'cards', order: poolOrder, render: card, empty: t('pool.empty'),
       fetchPage: (cursor) => api.tasks({ department_id: deptId, status: 'pending', cursor, limit: 30 }),
       onChange: () => { count.textContent = pool.countText(); },
     });

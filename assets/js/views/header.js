@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { h, put, debounce, actionOf } from '../dom.js';
 import { t, locale, LOCALES, dateTime } from '../i18n.js';
-import { eventTitle } from '../history.js';
+import { eventDetails, eventTitle } from '../history.js';
 import { icon } from '../icons.js';
 import * as router from '../router.js';
 import { home, setLocale, signOut } from '../session.js';
@@ -86,14 +86,25 @@ export async function refreshUnread() {
 }
 const refreshSoon = debounce(refreshUnread, 1200);
 
+/** An inbox entry is {id, read_at, event}; older shapes carried the event's fields inline. */
+function eventOf(n) {
+  return n.event || n;
+}
+
 function notificationText(n) {
-  return n.message || n.title || (n.kind ? eventTitle(n) : t('notif.generic'));
+  const e = eventOf(n);
+  if (n.message || n.title) return n.message || n.title;
+  if (!e.kind) return t('notif.generic');
+  const task = (e.data && e.data.task) || {};
+  const about = [eventDetails(e)[0], task.work_order_number || (e.data && e.data.number)].filter(Boolean);
+  return [eventTitle(e), ...about].join(' · ');
 }
 
 function notificationLink(n) {
-  const taskId = n.task_id ?? (n.data && n.data.task && n.data.task.id);
+  const e = eventOf(n);
+  const taskId = e.task_id ?? (e.data && e.data.task && e.data.task.id);
   if (taskId) return `#/tasks/${taskId}`;
-  if (n.work_order_id) return `#/work-orders/${n.work_order_id}`;
+  if (e.work_order_id) return `#/work-orders/${e.work_order_id}`;
   return null;
 }
 
@@ -112,8 +123,9 @@ async function openPanel() {
     put(panel, h('header', {}, h('b', {}, t('notif.title')), items.length ? readAll : null),
       items.length ? h('ul', {}, items.map((n) => {
         const unread = !(n.read || n.read_at);
+        const at = eventOf(n).at || n.created_at;
         const href = notificationLink(n);
-        const body = [h('div', {}, notificationText(n)), h('div', { class: 'small muted' }, dateTime(n.at || n.created_at))];
+        const body = [h('div', {}, notificationText(n)), h('div', { class: 'small muted' }, dateTime(at))];
         return h('li', { class: unread ? 'unread' : '' }, href
           ? h('a', { href, dataset: { action: 'read', id: n.id } }, body)
           : h('div', { class: 'note', dataset: { action: 'read', id: n.id } }, body));

@@ -48,9 +48,10 @@ export function poolView(root, _params, query) {
 
   function section(title, ready) {
     const count = h('span', { class: 'list-count' });
-    const grid = h('div', { class: 'task-grid', dataset: { pool: ready === null ? 'all' : ready ? 'ready' : 'waiting' } });
+    const grid = h('div', { dataset: { pool: ready === null ? 'all' : ready ? 'ready' : 'waiting' } });
     const paged = pagedList({
       list: grid,
+      chunkClass: 'task-grid',
       order: poolOrder,
       render: (task) => taskCard(task, { mode: 'pool' }),
       empty: ready === false ? t('pool.none_waiting') : t('pool.empty'),

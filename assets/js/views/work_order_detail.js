@@ -56,7 +56,7 @@ function stepper(wo) {
         return h('li', {}, h('a', { href: `#/tasks/${task.id}` },
           h('div', { class: 'row' }, h('b', {}, task.part || processName(task)), statusChip(task.status)),
           h('div', { class: 'progress scrap', style: 'margin:6px 0 4px' },
-            h('span', { style: `width:${pct}%;display:inline-block` }), h('span', { style: `width:${spct}%;display:inline-block` })),
+            h('span', { style: `width:${pct}%` }), h('span', { style: `width:${spct}%` })),
           h('div', { class: 'muted' }, t('wo.good_scrap', { good: number(task.good_qty), scrap: number(task.scrap_qty), total: number(task.quantity) })),
           task.operator_name ? h('div', {}, icon('user', 14), ' ', task.operator_name) : null));
       })));

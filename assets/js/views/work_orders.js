@@ -62,9 +62,11 @@ export function workOrdersView(root, _params, query) {
     h('button', { type: 'button', class: 'btn small', dataset: { quick: 'overdue' } }, t('wo.quick_overdue')),
     h('button', { type: 'button', class: 'btn small', dataset: { quick: 'week' } }, t('wo.quick_week')));
   const count = h('span', { class: 'list-count' });
-  const list = h('ul', { class: 'wo-list', 'aria-label': t('nav.work_orders') });
+  const list = h('div', { class: 'wo-chunks', role: 'region', 'aria-label': t('nav.work_orders') });
   const paged = pagedList({
     list,
+    chunkTag: 'ul',
+    chunkClass: 'wo-list',
     order,
     render: row,
     empty: t('wo.empty'),
