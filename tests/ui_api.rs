@@ -7,7 +7,7 @@ mod common;
 use common::{department_id, published_order, task_of, TestServer};
 use serde_json::{json, Value};
 
-fn figures<'a>(dashboard: &'a Value, department: i64) -> &'a Value {
+fn figures(dashboard: &Value, department: i64) -> &Value {
     dashboard["departments"]
         .as_array()
         .expect("departments")
