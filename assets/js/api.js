@@ -161,6 +161,7 @@ const PROBES = {
   'scrap_reasons.create': '/scrap-reasons',
   notifications: '/notifications/unread-count',
   'stats.dashboard': '/stats/dashboard',
+  events: '/events',
 };
 
 export async function probeFeatures() {

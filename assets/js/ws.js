@@ -4,7 +4,7 @@
 // no id to resume from, and as a slow poll when the server has no WebSocket at all).
 
 import { api } from './api.js';
-import { state, update } from './state.js';
+import { state, update, isMissing } from './state.js';
 import { t } from './i18n.js';
 import { toast } from './ui.js';
 
@@ -44,7 +44,9 @@ export function start() {
   stopped = false;
   attempt = 0;
   opened = false;
-  connect();
+  // A server without the live stream (its route answered 404) is polled instead.
+  if (isMissing('events')) startPolling();
+  else connect();
 }
 
 export function stop() {
