@@ -162,5 +162,142 @@ CREATE TABLE events (
 CREATE INDEX events_by_task ON events(task_id) WHERE task_id IS NOT NULL;
 CREATE INDEX events_by_order ON events(work_order_id) WHERE work_order_id IS NOT NULL;
 
--- UI dashboard: tasks completed in a recent window (completions per day, queue vs work time).
-CREATE INDEX tasks_by_completed ON tasks(completed_at) WHERE completed_at IS NOT NULL;
+-- Task lifecycle (issue 3): the codes an operator picks when reporting scrap. Codes are never
+-- deleted (past reports name them); `active = 0` retires one.
+CREATE TABLE scrap_reasons (
+    code      TEXT PRIMARY KEY,
+    name_zh   TEXT NOT NULL,
+    name_en   TEXT NOT NULL,
+    position  INTEGER NOT NULL DEFAULT 0,
+    active    INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+-- ── Auto-dispatch and workload stats ────────────────────────────────────────────────────
+-- The workload figures are kept up to date by triggers, so `GET /stats/workload` reads a few
+-- small tables instead of counting millions of task rows, and no use-case (whoever writes
+-- it) can forget to maintain them.
+
+-- Tasks counted by where they stand. operator_id 0 = nobody; due_date is '' for closed
+-- tasks (overdue only concerns open ones), which keeps the table small as history grows.
+CREATE TABLE task_tally (
+    department_id  INTEGER NOT NULL,
+    operator_id    INTEGER NOT NULL,
+    status         TEXT NOT NULL,
+    due_date       TEXT NOT NULL,
+    n              INTEGER NOT NULL,
+    PRIMARY KEY (department_id, operator_id, status, due_date)
+) WITHOUT ROWID;
+
+-- Claims (queue time = claimed_at - published_at) and completions (worked time) per local
+-- day ('YYYY-MM-DD' in the server's time zone, as the stats periods are), department and
+-- operator: a period's averages are sums over a few rows per day, however busy the shop.
+CREATE TABLE task_daily (
+    day            TEXT NOT NULL,
+    department_id  INTEGER NOT NULL,
+    operator_id    INTEGER NOT NULL,
+    claims         INTEGER NOT NULL DEFAULT 0,
+    queue_ms       INTEGER NOT NULL DEFAULT 0,
+    completions    INTEGER NOT NULL DEFAULT 0,
+    work_ms        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, department_id, operator_id)
+) WITHOUT ROWID;
+
+-- When each operator last took or finished a task: least_loaded breaks ties by idleness.
+CREATE TABLE operator_activity (
+    user_id            INTEGER PRIMARY KEY,
+    last_claimed_at    INTEGER,
+    last_completed_at  INTEGER
+);
+
+-- The "ready" figure, index-only over two small partial indexes: the open tasks not yet
+-- started, and the tasks that hold back later steps of their order (no good quantity yet).
+CREATE INDEX tasks_unstarted ON tasks(department_id, operator_id, status, work_order_id, sequence, parallel)
+    WHERE status IN ('pending', 'assigned');
+CREATE INDEX tasks_blocking ON tasks(work_order_id, sequence, parallel, good_qty, status)
+    WHERE parallel = 0 AND good_qty = 0 AND status NOT IN ('completed', 'cancelled');
+
+-- The dispatcher's view of a pool: when the waiting tasks were published, for the next delay.
+CREATE INDEX tasks_waiting ON tasks(department_id, published_at)
+    WHERE status = 'pending' AND operator_id IS NULL;
+
+CREATE TRIGGER task_tally_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_tally VALUES (NEW.department_id, COALESCE(NEW.operator_id, 0), NEW.status,
+        CASE WHEN NEW.status IN ('completed', 'cancelled') THEN '' ELSE NEW.due_date END, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER task_tally_delete AFTER DELETE ON tasks BEGIN
+    UPDATE task_tally SET n = n - 1
+    WHERE department_id = OLD.department_id AND operator_id = COALESCE(OLD.operator_id, 0)
+      AND status = OLD.status
+      AND due_date = CASE WHEN OLD.status IN ('completed', 'cancelled') THEN '' ELSE OLD.due_date END;
+    DELETE FROM task_tally
+    WHERE department_id = OLD.department_id AND operator_id = COALESCE(OLD.operator_id, 0)
+      AND status = OLD.status
+      AND due_date = CASE WHEN OLD.status IN ('completed', 'cancelled') THEN '' ELSE OLD.due_date END
+      AND n <= 0;
+END;
+
+CREATE TRIGGER task_tally_update AFTER UPDATE OF status, department_id, operator_id, due_date ON tasks
+WHEN OLD.status IS NOT NEW.status OR OLD.department_id IS NOT NEW.department_id
+  OR OLD.operator_id IS NOT NEW.operator_id OR OLD.due_date IS NOT NEW.due_date
+BEGIN
+    UPDATE task_tally SET n = n - 1
+    WHERE department_id = OLD.department_id AND operator_id = COALESCE(OLD.operator_id, 0)
+      AND status = OLD.status
+      AND due_date = CASE WHEN OLD.status IN ('completed', 'cancelled') THEN '' ELSE OLD.due_date END;
+    DELETE FROM task_tally
+    WHERE department_id = OLD.department_id AND operator_id = COALESCE(OLD.operator_id, 0)
+      AND status = OLD.status
+      AND due_date = CASE WHEN OLD.status IN ('completed', 'cancelled') THEN '' ELSE OLD.due_date END
+      AND n <= 0;
+    INSERT INTO task_tally VALUES (NEW.department_id, COALESCE(NEW.operator_id, 0), NEW.status,
+        CASE WHEN NEW.status IN ('completed', 'cancelled') THEN '' ELSE NEW.due_date END, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+-- A claim or an assignment: any write that sets claimed_at to a new time.
+CREATE TRIGGER task_claimed AFTER UPDATE OF claimed_at ON tasks
+WHEN NEW.claimed_at IS NOT NULL AND NEW.claimed_at IS NOT OLD.claimed_at
+BEGIN
+    INSERT INTO task_daily (day, department_id, operator_id, claims, queue_ms)
+    VALUES (date(NEW.claimed_at / 1000, 'unixepoch', 'localtime'), NEW.department_id, COALESCE(NEW.operator_id, 0), 1,
+            MAX(0, NEW.claimed_at - COALESCE(NEW.published_at, NEW.claimed_at)))
+    ON CONFLICT DO UPDATE SET claims = claims + 1, queue_ms = queue_ms + excluded.queue_ms;
+    INSERT INTO operator_activity (user_id, last_claimed_at)
+    SELECT NEW.operator_id, NEW.claimed_at WHERE NEW.operator_id IS NOT NULL
+    ON CONFLICT DO UPDATE SET last_claimed_at = MAX(COALESCE(last_claimed_at, 0), excluded.last_claimed_at);
+END;
+
+-- Completion: the status and worked_ms are set in the same UPDATE, so NEW has the final time.
+CREATE TRIGGER task_completed AFTER UPDATE OF status ON tasks
+WHEN NEW.status = 'completed' AND OLD.status IS NOT 'completed'
+BEGIN
+    INSERT INTO task_daily (day, department_id, operator_id, completions, work_ms)
+    VALUES (date(COALESCE(NEW.completed_at, NEW.updated_at) / 1000, 'unixepoch', 'localtime'), NEW.department_id,
+            COALESCE(NEW.operator_id, 0), 1, NEW.worked_ms)
+    ON CONFLICT DO UPDATE SET completions = completions + 1, work_ms = work_ms + excluded.work_ms;
+    INSERT INTO operator_activity (user_id, last_completed_at)
+    SELECT NEW.operator_id, COALESCE(NEW.completed_at, NEW.updated_at) WHERE NEW.operator_id IS NOT NULL
+    ON CONFLICT DO UPDATE SET last_completed_at = MAX(COALESCE(last_completed_at, 0), excluded.last_completed_at);
+END;
+
+-- Rows inserted already claimed or completed (imports, the benchmark's seed) count too.
+CREATE TRIGGER task_inserted_claimed AFTER INSERT ON tasks WHEN NEW.claimed_at IS NOT NULL BEGIN
+    INSERT INTO task_daily (day, department_id, operator_id, claims, queue_ms)
+    VALUES (date(NEW.claimed_at / 1000, 'unixepoch', 'localtime'), NEW.department_id, COALESCE(NEW.operator_id, 0), 1,
+            MAX(0, NEW.claimed_at - COALESCE(NEW.published_at, NEW.claimed_at)))
+    ON CONFLICT DO UPDATE SET claims = claims + 1, queue_ms = queue_ms + excluded.queue_ms;
+    INSERT INTO operator_activity (user_id, last_claimed_at)
+    SELECT NEW.operator_id, NEW.claimed_at WHERE NEW.operator_id IS NOT NULL
+    ON CONFLICT DO UPDATE SET last_claimed_at = MAX(COALESCE(last_claimed_at, 0), excluded.last_claimed_at);
+END;
+
+CREATE TRIGGER task_inserted_completed AFTER INSERT ON tasks WHEN NEW.status = 'completed' BEGIN
+    INSERT INTO task_daily (day, department_id, operator_id, completions, work_ms)
+    VALUES (date(COALESCE(NEW.completed_at, NEW.updated_at) / 1000, 'unixepoch', 'localtime'), NEW.department_id,
+            COALESCE(NEW.operator_id, 0), 1, NEW.worked_ms)
+    ON CONFLICT DO UPDATE SET completions = completions + 1, work_ms = work_ms + excluded.work_ms;
+    INSERT INTO operator_activity (user_id, last_completed_at)
+    SELECT NEW.operator_id, COALESCE(NEW.completed_at, NEW.updated_at) WHERE NEW.operator_id IS NOT NULL
+    ON CONFLICT DO UPDATE SET last_completed_at = MAX(COALESCE(last_completed_at, 0), excluded.last_completed_at);
+END;

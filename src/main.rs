@@ -10,6 +10,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // A log that cannot be written (disk full) must never take a request down with it.
+        .log_internal_errors(false)
         .init();
     match presswork::cli::run(presswork::cli::Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,

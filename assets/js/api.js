@@ -130,8 +130,8 @@ export const api = {
   readAllNotifications: () => post('notifications.read', '/notifications/read-all'),
 
   // figures
-  workload: () => get('stats.workload', '/stats/workload'),
-  dashboard: () => get('stats.dashboard', '/stats/dashboard'),
+  /** {from, to, today, departments: [{department_id, wip_cap, figures, operators}]} */
+  workload: (params) => get('stats.workload', '/stats/workload', params),
 };
 
 // ---- which optional routes this server has ----
@@ -160,7 +160,7 @@ const PROBES = {
   scrap_reasons: '/scrap-reasons',
   'scrap_reasons.create': '/scrap-reasons',
   notifications: '/notifications/unread-count',
-  'stats.dashboard': '/stats/dashboard',
+  'stats.workload': '/stats/workload',
   events: '/events',
 };
 

@@ -2,29 +2,35 @@
 //! the background loops until Ctrl-C or SIGTERM.
 
 use crate::config::Config;
+use crate::loops;
 use crate::service::seed;
 use crate::store::Store;
 use crate::App;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on; use 0.0.0.0:8080 to serve the shop's LAN.
     #[arg(long, env = "PRESSWORK_ADDR")]
     pub addr: Option<SocketAddr>,
+    /// Longest pause (ms) between the dispatcher's looks at the pools (default 1000). It also
+    /// wakes on every change and when an auto-assign delay runs out.
+    #[arg(long, env = "PRESSWORK_DISPATCH_TICK_MS")]
+    pub dispatch_tick_ms: Option<u64>,
 }
 
-pub fn run(config: Config, _args: ServeArgs) -> anyhow::Result<()> {
+pub fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(config))
+    runtime.block_on(serve(config, args))
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let db = config.db_path();
     let store =
         Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
@@ -46,14 +52,34 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         store: store.clone(),
         config: Arc::new(config.clone()),
     };
-    let routes = crate::http::routes(app);
+    let routes = crate::http::routes(app.clone());
+    let (trigger, shutdown) = loops::shutdown_channel();
+    let mut server_shutdown = shutdown.clone();
     let (addr, server) = warp::serve(routes)
-        .try_bind_with_graceful_shutdown(config.addr, shutdown_signal())
+        .try_bind_with_graceful_shutdown(config.addr, async move { server_shutdown.wait().await })
         .with_context(|| format!("listening on {}", config.addr))?;
+    let tick = args
+        .dispatch_tick_ms
+        .map(Duration::from_millis)
+        .unwrap_or(loops::dispatcher::DEFAULT_TICK);
+    let background = vec![tokio::spawn(loops::dispatcher::run(app, tick, shutdown))];
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        trigger.fire();
+    });
     println!("presswork listening on http://{addr}");
     println!("data directory: {}", config.data_dir.display());
     server.await;
     tracing::info!("shutting down");
+    for task in background {
+        // A loop finishes its current pass (a few writes at most) and stops; never hang on one.
+        if tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a background loop did not stop in time");
+        }
+    }
     store.checkpoint().context("checkpointing the database")?;
     Ok(())
 }

@@ -88,7 +88,7 @@ pub fn run(data_dir: &Path, cmd: UserCommand) -> anyhow::Result<()> {
             println!("added user '{username}' ({role}) with id {id}");
         }
         UserCommand::List => {
-            let list = store.read_blocking(|conn| users::all_users(conn))?;
+            let list = store.read_blocking(users::all_users)?;
             let depts = store.read_blocking(|conn| {
                 Ok::<_, Error>(crate::service::catalog::all_departments(conn)?)
             })?;

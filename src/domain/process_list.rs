@@ -134,6 +134,23 @@ pub fn plan_sync(current: &[CurrentLine], wanted: &[WantedLine]) -> Result<SyncP
     Ok(plan)
 }
 
+/// The lines an order keeps when only its quantity changes: each line that had the order's
+/// old quantity takes the new one (it was following the order); lines given a quantity of
+/// their own keep it.
+pub fn follow_order_quantity(current: &[CurrentLine], old: i64, new: i64) -> Vec<WantedLine> {
+    current
+        .iter()
+        .map(|c| WantedLine {
+            id: Some(c.id),
+            process_id: c.process_id,
+            quantity: if c.quantity == old { new } else { c.quantity },
+            note: c.note.clone(),
+            parallel: c.parallel,
+            parts: c.parts.clone(),
+        })
+        .collect()
+}
+
 /// For each wanted line, the current line it keeps: named ids first, then the first unmatched
 /// line of the same process, so a client may simply send the whole list again.
 fn match_lines(
@@ -313,5 +330,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn lines_following_the_order_quantity_move_with_it() {
+        let current = vec![cur(10, 1, 1, 500), cur(11, 2, 2, 480)];
+        let wanted = follow_order_quantity(&current, 500, 600);
+        let plan = plan_sync(&current, &wanted).unwrap();
+        assert_eq!(plan.change.len(), 1);
+        assert_eq!((plan.change[0].id, plan.change[0].quantity), (10, 600));
+        assert_eq!(plan.unchanged, vec![11]);
     }
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 macro_rules! string_enum {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -213,6 +213,25 @@ mod tests {
             TaskStatus::Draft.conflict_code(TaskAction::Claim),
             "task_is_draft"
         );
+    }
+
+    #[test]
+    fn held_work_moves_only_along_the_shop_floor_path() {
+        use TaskAction as A;
+        use TaskStatus as S;
+        // Only an assigned task starts; a paused one resumes instead.
+        for &s in TaskStatus::ALL {
+            assert_eq!(s.after(A::Start).is_some(), s == S::Assigned, "{s:?}");
+        }
+        // A running task is paused before it changes hands or goes back to the pool.
+        assert_eq!(S::InProgress.after(A::Release), None);
+        assert_eq!(S::InProgress.after(A::Assign), None);
+        assert_eq!(S::Paused.after(A::Release), Some(S::Pending));
+        assert_eq!(S::Paused.after(A::Assign), Some(S::Assigned));
+        // Reports keep the status; a finished task takes none.
+        assert_eq!(S::Paused.after(A::Report), Some(S::Paused));
+        assert_eq!(S::Assigned.after(A::Report), None);
+        assert_eq!(S::Pending.conflict_code(A::Start), "task_is_pending");
     }
 
     #[test]

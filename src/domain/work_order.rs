@@ -11,8 +11,13 @@ pub const MAX_PARTS: usize = 50;
 const MAX_SHORT_TEXT: usize = 200;
 const MAX_LONG_TEXT: usize = 4000;
 
+/// The schema's words for the text rules below: no control characters (tab and newline are
+/// fine) and, for required fields, something besides blanks.
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+pub const REQUIRED_TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
 /// One process line as sent by a client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     /// The existing line this one keeps (edits only).
@@ -21,62 +26,89 @@ pub struct LineInput {
     pub process_id: i64,
     /// Defaults to the order's quantity.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 1_000_000_000))]
     pub quantity: Option<i64>,
     #[serde(default)]
+    #[schemars(length(max = 4000), regex(pattern = TEXT_PATTERN))]
     pub note: String,
     /// Defaults to the process's own flag.
     #[serde(default)]
     pub parallel: Option<bool>,
     #[serde(default)]
+    #[schemars(length(max = 50))]
     pub parts: Vec<String>,
 }
 
 /// A new work order as sent by a client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkOrder {
+    #[schemars(length(min = 1, max = 200), regex(pattern = REQUIRED_TEXT_PATTERN))]
     pub customer: String,
+    #[schemars(length(min = 1, max = 200), regex(pattern = REQUIRED_TEXT_PATTERN))]
     pub product: String,
+    #[schemars(range(min = 1, max = 1_000_000_000))]
     pub quantity: i64,
     #[serde(default)]
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub unit: String,
     #[serde(default)]
+    #[schemars(range(min = 0, max = 1_000_000_000))]
     pub spoilage: i64,
     pub due_date: NaiveDate,
     #[serde(default)]
     pub priority: Priority,
     #[serde(default)]
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub paper: String,
     #[serde(default)]
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub finished_size: String,
     #[serde(default)]
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub colors: String,
     #[serde(default)]
+    #[schemars(length(max = 4000), regex(pattern = TEXT_PATTERN))]
     pub notes: String,
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
     pub unit_price: Option<f64>,
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
     pub amount: Option<f64>,
+    #[schemars(length(min = 1, max = 500))]
     pub processes: Vec<LineInput>,
 }
 
 /// An edit: every field optional; `processes`, when present, is the whole new list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkOrderPatch {
+    #[schemars(length(min = 1, max = 200), regex(pattern = REQUIRED_TEXT_PATTERN))]
     pub customer: Option<String>,
+    #[schemars(length(min = 1, max = 200), regex(pattern = REQUIRED_TEXT_PATTERN))]
     pub product: Option<String>,
+    #[schemars(range(min = 1, max = 1_000_000_000))]
     pub quantity: Option<i64>,
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub unit: Option<String>,
+    #[schemars(range(min = 0, max = 1_000_000_000))]
     pub spoilage: Option<i64>,
     pub due_date: Option<NaiveDate>,
     pub priority: Option<Priority>,
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub paper: Option<String>,
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub finished_size: Option<String>,
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub colors: Option<String>,
+    #[schemars(length(max = 4000), regex(pattern = TEXT_PATTERN))]
     pub notes: Option<String>,
+    #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
     pub unit_price: Option<f64>,
+    #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
     pub amount: Option<f64>,
+    #[schemars(length(min = 1, max = 500))]
     pub processes: Option<Vec<LineInput>>,
     /// Optimistic lock: when given, the edit applies only to this version of the order.
     pub version: Option<i64>,
@@ -92,7 +124,7 @@ pub fn amount_to_cents(field: &str, value: f64) -> Result<i64, Invalid> {
 }
 
 fn money_to_int(field: &str, value: f64, scale: f64) -> Result<i64, Invalid> {
-    if !value.is_finite() || value < 0.0 || value > 1e11 {
+    if !value.is_finite() || !(0.0..=1e11).contains(&value) {
         return Err(Invalid::new(
             field,
             "must be a number from 0 to 100000000000",

@@ -41,10 +41,12 @@ pub fn actor(app: App) -> impl Filter<Extract = (Actor,), Error = Rejection> + C
         })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Credentials {
+pub struct Credentials {
+    #[schemars(length(min = 1, max = 200))]
     username: String,
+    #[schemars(length(min = 1, max = 200))]
     password: String,
 }
 

@@ -11,7 +11,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-async fn create_user(app: App, actor: Actor, body: Bytes) -> Result<Response, Infallible> {
+async fn create_user(app: App, body: Bytes, actor: Actor) -> Result<Response, Infallible> {
     let result = match parse_json(&body) {
         Ok(user) => users::create_user(&app.store, &actor, user).await,
         Err(e) => Err(e),
@@ -44,8 +44,8 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let create_user = warp::path!("users")
         .and(warp::post())
         .and(with_app(app.clone()))
-        .and(actor(app))
         .and(body())
+        .and(actor(app))
         .and_then(create_user);
     processes
         .or(departments)

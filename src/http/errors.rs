@@ -18,6 +18,78 @@ pub fn reject(e: Error) -> Rejection {
     warp::reject::custom(ApiReject(e))
 }
 
+/// The last filter of the tree rejects with this, so the one `recover` knows the method and
+/// path of a request no route took, and can tell "no such route" (404) from "wrong method"
+/// (405 with `Allow`) and "not an id" (404) using the route table.
+#[derive(Debug)]
+pub struct RouteMiss {
+    pub method: warp::http::Method,
+    pub path: String,
+}
+impl Reject for RouteMiss {}
+
+pub fn route_miss() -> impl warp::Filter<Extract = (Response,), Error = Rejection> + Clone {
+    use warp::Filter;
+    warp::method().and(warp::path::full()).and_then(
+        |method, path: warp::path::FullPath| async move {
+            Err::<Response, _>(warp::reject::custom(RouteMiss {
+                method,
+                path: path.as_str().to_owned(),
+            }))
+        },
+    )
+}
+
+/// Does a documented path (with `{param}` segments) match a request path?
+fn path_matches(documented: &str, path: &str) -> bool {
+    let (d, p): (Vec<&str>, Vec<&str>) =
+        (documented.split('/').collect(), path.split('/').collect());
+    d.len() == p.len()
+        && d.iter()
+            .zip(&p)
+            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty()))
+}
+
+fn answer_miss(miss: &RouteMiss) -> Response {
+    let api = miss.path.starts_with("/api/") || miss.path == "/healthz" || miss.path == "/metrics";
+    let mut allowed: Vec<String> = if api {
+        super::openapi::operations()
+            .iter()
+            .filter(|op| path_matches(op.path, &miss.path))
+            .map(|op| op.method.to_uppercase())
+            .collect()
+    } else {
+        vec!["GET".to_owned()]
+    };
+    allowed.dedup();
+    if allowed.is_empty() {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such page or API route",
+        );
+    }
+    if allowed.iter().any(|m| m == miss.method.as_str()) {
+        // The route exists for this method, so a segment did not parse as an id.
+        return plain(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such record: the id in the path is not a valid id",
+        );
+    }
+    let mut response = plain(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    );
+    if let Ok(value) = warp::http::HeaderValue::from_str(&allowed.join(", ")) {
+        response
+            .headers_mut()
+            .insert(warp::http::header::ALLOW, value);
+    }
+    response
+}
+
 fn status_and_code(e: &Error) -> (StatusCode, String) {
     match e {
         Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into()),
@@ -30,20 +102,39 @@ fn status_and_code(e: &Error) -> (StatusCode, String) {
         Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()),
         Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal".into()),
+        Error::Batch { .. } => (StatusCode::CONFLICT, "batch_failed".into()),
+    }
+}
+
+fn message_of(e: &Error) -> String {
+    match e {
+        // The cause was logged where it happened; the client gets a short, safe sentence.
+        Error::Internal(_) => "something went wrong on the server; nothing was changed".to_owned(),
+        Error::Invalid { field, reason } => format!("{field}: {reason}"),
+        other => other.to_string(),
     }
 }
 
 pub fn error_response(e: &Error) -> Response {
     let (status, code) = status_and_code(e);
-    let message = match e {
-        // The cause was logged where it happened; the client gets a short, safe sentence.
-        Error::Internal(_) => "something went wrong on the server; nothing was changed".to_owned(),
-        other => other.to_string(),
-    };
-    let mut body = json!({"error": {"code": code, "message": message}});
-    if let Error::Invalid { field, reason } = e {
+    let mut body = json!({"error": {"code": code, "message": message_of(e)}});
+    if let Error::Invalid { field, .. } = e {
         body["error"]["field"] = json!(field);
-        body["error"]["message"] = json!(format!("{field}: {reason}"));
+    }
+    if let Error::Batch { failures, .. } = e {
+        // Each failing item with the code and message it would have had on its own.
+        let failures: Vec<_> = failures
+            .iter()
+            .map(|(id, e)| {
+                let mut item =
+                    json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
+                if let Error::Invalid { field, .. } = e {
+                    item["field"] = json!(field);
+                }
+                item
+            })
+            .collect();
+        body["error"]["details"] = json!({ "failures": failures });
     }
     let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
     if status == StatusCode::UNAUTHORIZED {
@@ -65,7 +156,15 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
         return Ok(error_response(e));
     }
-    let response = if rejection.is_not_found() {
+    let response = if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is too large",
+        )
+    } else if let Some(miss) = rejection.find::<RouteMiss>() {
+        answer_miss(miss)
+    } else if rejection.is_not_found() {
         plain(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -9,6 +9,9 @@ use warp::Filter;
 /// Largest JSON body accepted; a 500-line work order is far below it.
 pub const MAX_BODY: u64 = 1024 * 1024;
 
+/// Routes put this before `auth::actor` so the body is read even when auth refuses: an unread
+/// body makes hyper close the keep-alive connection under the client.
+///
 /// The raw body, refused above [`MAX_BODY`] whether or not a Content-Length announces it
 /// (a POST with no body at all, as `curl -X POST` sends, is simply empty).
 pub fn body() -> impl Filter<Extract = (Bytes,), Error = warp::Rejection> + Clone {

@@ -4,13 +4,18 @@
 pub mod assets;
 pub mod auth;
 mod catalog;
-mod dashboard;
+mod departments;
 pub mod errors;
+mod history;
 pub mod input;
+pub mod openapi;
 mod qr;
 pub mod routes;
+mod scrap_reasons;
+mod stats;
+mod task_actions;
 mod tasks;
-mod work_orders;
+pub mod work_orders;
 
 pub use routes::routes;
 

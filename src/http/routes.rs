@@ -1,6 +1,9 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
-use super::{assets, auth, catalog, dashboard, errors, qr, tasks, work_orders};
+use super::{
+    assets, auth, catalog, departments, errors, history, qr, scrap_reasons, stats, task_actions,
+    tasks, work_orders,
+};
 use crate::App;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -15,13 +18,31 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .unify()
                 .or(work_orders::routes(app.clone()))
                 .unify()
+                .or(departments::routes(app.clone()))
+                .unify()
+                .or(stats::routes(app.clone()))
+                .unify()
                 .or(tasks::routes(app.clone()))
                 .unify()
-                .or(qr::routes(app.clone()))
+                .or(task_actions::routes(app.clone()))
                 .unify()
-                .or(dashboard::routes(app))
+                .or(history::routes(app.clone()))
+                .unify()
+                .or(scrap_reasons::routes(app.clone()))
+                .unify()
+                .or(qr::routes(app))
+                .unify()
+                .or(openapi_route())
                 .unify(),
         )
+        .boxed()
+}
+
+fn openapi_route() -> BoxedFilter<(Response,)> {
+    let document = std::sync::Arc::new(super::openapi::document());
+    warp::path!("openapi.json")
+        .and(warp::get())
+        .map(move || warp::reply::json(&*document).into_response())
         .boxed()
 }
 
@@ -42,6 +63,8 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
         .unify()
         .or(assets::routes())
         .unify()
+        .or(errors::route_miss())
+        .unify()
         .recover(errors::recover)
         .unify()
         .map(|r: Response| {
@@ -51,6 +74,6 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
             r.into_response()
         })
         .with(warp::trace::request())
-        .map(|r| warp::reply::Reply::into_response(r))
+        .map(warp::reply::Reply::into_response)
         .boxed()
 }

@@ -12,7 +12,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-async fn create(app: App, actor: Actor, body: Bytes) -> Result<Response, Infallible> {
+async fn create(app: App, body: Bytes, actor: Actor) -> Result<Response, Infallible> {
     let result = match parse_json(&body) {
         Ok(input) => work_orders::create_work_order(&app.store, &actor, input).await,
         Err(e) => Err(e),
@@ -27,16 +27,17 @@ async fn list(app: App, actor: Actor, query: String) -> Result<Response, Infalli
     })
 }
 
-async fn edit(id: i64, app: App, actor: Actor, body: Bytes) -> Result<Response, Infallible> {
+async fn edit(id: i64, app: App, body: Bytes, actor: Actor) -> Result<Response, Infallible> {
     ok(match parse_json(&body) {
         Ok(patch) => work_orders::edit_work_order(&app.store, &actor, id, patch).await,
         Err(e) => Err(e),
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Reason {
+pub struct Reason {
+    #[schemars(length(min = 1, max = 4000), regex(pattern = crate::domain::work_order::REQUIRED_TEXT_PATTERN))]
     reason: String,
 }
 
@@ -48,8 +49,8 @@ async fn act(
     id: i64,
     action: String,
     app: App,
-    actor: Actor,
     body: Bytes,
+    actor: Actor,
 ) -> Result<Response, Infallible> {
     let store = &app.store;
     ok(match action.as_str() {
@@ -71,8 +72,8 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let create = warp::path!("work-orders")
         .and(warp::post())
         .and(with_app(app.clone()))
-        .and(actor(app.clone()))
         .and(body())
+        .and(actor(app.clone()))
         .and_then(create);
     let list = warp::path!("work-orders")
         .and(warp::get())
@@ -90,14 +91,14 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let edit = warp::path!("work-orders" / i64)
         .and(warp::patch())
         .and(with_app(app.clone()))
-        .and(actor(app.clone()))
         .and(body())
+        .and(actor(app.clone()))
         .and_then(edit);
     let act = warp::path!("work-orders" / i64 / String)
         .and(warp::post())
         .and(with_app(app.clone()))
-        .and(actor(app))
         .and(body())
+        .and(actor(app))
         .and_then(act);
     create
         .or(list)

@@ -28,6 +28,12 @@ pub enum Error {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Items of an all-or-nothing batch failed (each with its own error); nothing changed.
+    #[error("{message}")]
+    Batch {
+        message: String,
+        failures: Vec<(i64, Error)>,
+    },
 }
 
 impl Error {

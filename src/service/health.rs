@@ -4,7 +4,7 @@ use super::Error;
 use crate::store::{schema_version_of, Store};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Health {
     pub status: &'static str,
     pub schema_version: i64,

@@ -115,11 +115,16 @@ struct LineTask {
     part: String,
     status: TaskStatus,
     operator_id: Option<i64>,
+    /// "PRT 印刷" and the operator's name, for refusals a person can act on.
+    process: String,
+    operator_name: Option<String>,
 }
 
 fn line_tasks(conn: &Connection, line_id: i64) -> Result<Vec<LineTask>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, part, status, operator_id FROM tasks WHERE line_id = ?1 ORDER BY id",
+        "SELECT t.id, t.part, t.status, t.operator_id, p.code || ' ' || p.name_zh, u.display_name
+         FROM tasks t JOIN processes p ON p.id = t.process_id LEFT JOIN users u ON u.id = t.operator_id
+         WHERE t.line_id = ?1 ORDER BY t.id",
     )?;
     let rows = stmt.query_map([line_id], |r| {
         let status: String = r.get(2)?;
@@ -128,12 +133,15 @@ fn line_tasks(conn: &Connection, line_id: i64) -> Result<Vec<LineTask>, Error> {
             part: r.get(1)?,
             status: status.parse().unwrap_or(TaskStatus::Cancelled),
             operator_id: r.get(3)?,
+            process: r.get(4)?,
+            operator_name: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// A published task may be withdrawn only while it sits unclaimed in the pool.
+/// A published task may be withdrawn or changed only while it sits unclaimed in the pool;
+/// once someone holds it, started it or finished it, the edit is refused naming it.
 fn refuse_if_in_use(task: &LineTask, what: &str) -> Result<(), Error> {
     let free = matches!(
         task.status,
@@ -142,11 +150,22 @@ fn refuse_if_in_use(task: &LineTask, what: &str) -> Result<(), Error> {
     if free {
         return Ok(());
     }
+    let part = if task.part.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", task.part)
+    };
+    let who = task
+        .operator_name
+        .as_deref()
+        .map(|n| format!(" by {n}"))
+        .unwrap_or_default();
     Err(Error::conflict(
         "task_in_use",
         format!(
-            "cannot {what}: task {} is {}",
+            "cannot {what}: task {} {}{part} is {}{who}",
             task.id,
+            task.process,
             task.status.as_str()
         ),
     ))
@@ -217,7 +236,7 @@ fn change_line(
     let work_changes = old_quantity != change.quantity || old_parallel != change.parallel;
     for task in &tasks {
         let removed = change.parts_removed.contains(&task.part);
-        if (work_changes || removed) && !task.status.is_closed() {
+        if work_changes || removed {
             refuse_if_in_use(task, "change this process")?;
         }
     }
@@ -235,7 +254,12 @@ fn change_line(
     for task in &tasks {
         if change.parts_removed.contains(&task.part) {
             withdraw_task(conn, ctx, task)?;
-        } else if change.tasks_changed && !task.status.is_closed() {
+        } else if change.tasks_changed && task.status.is_closed() {
+            // Finished work keeps its quantities, but its place in the order moves with the
+            // line, or the hand-off would read the steps in the wrong order.
+            conn.prepare_cached("UPDATE tasks SET sequence = ?2 WHERE id = ?1")?
+                .execute(params![task.id, change.position])?;
+        } else if change.tasks_changed {
             conn.prepare_cached(
                 "UPDATE tasks SET sequence = ?2, quantity = ?3, parallel = ?4, updated_at = ?5, version = version + 1
                  WHERE id = ?1",

@@ -2,14 +2,22 @@
 //! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
 
 pub mod catalog;
-pub mod dashboard;
+pub mod departments;
+pub mod dispatch;
 pub mod error;
+pub mod handoff;
 pub mod health;
+pub mod history;
 pub mod line_sync;
 pub mod qr;
 pub mod scope;
+pub mod scrap_reasons;
 pub mod seed;
+pub mod stats;
+pub mod task_batch;
+pub mod task_control;
 pub mod task_events;
+pub mod task_work;
 pub mod tasks;
 pub mod users;
 pub mod views;
@@ -23,7 +31,7 @@ use crate::domain::Role;
 use serde::Serialize;
 
 /// The authenticated person behind a request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Actor {
     pub id: i64,
     pub username: String,

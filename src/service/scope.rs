@@ -72,6 +72,45 @@ impl Scope {
         format!("EXISTS (SELECT 1 FROM tasks t WHERE t.work_order_id = w.id AND {tasks})")
     }
 
+    /// SQL predicate over the events table aliased `e`, for a work order's history the actor
+    /// may already see: the order's own events, and the events of the tasks the actor sees.
+    pub fn history_predicate(&self) -> String {
+        if self.sees_everything() {
+            return "1".to_owned();
+        }
+        format!(
+            "(e.task_id IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = e.task_id AND {}))",
+            self.task_predicate()
+        )
+    }
+
+    /// The departments whose workload this actor may see; `None` for every department.
+    pub fn workload_departments(&self) -> Option<Vec<i64>> {
+        (!self.sees_everything()).then(|| self.departments.clone())
+    }
+
+    /// SQL predicate over the workload tally (schema.sql) aliased `t`, whose department_id,
+    /// operator_id (0 for nobody) and status mirror the task's: the stats count exactly the
+    /// tasks `task_predicate` lets the actor list.
+    pub fn tally_predicate(&self) -> String {
+        self.task_predicate()
+    }
+
+    /// SQL predicate over the daily claims and completions aliased `t`: supervisors see their
+    /// departments' activity, operators their own.
+    pub fn activity_predicate(&self) -> String {
+        match self.role {
+            Role::Admin | Role::Manager | Role::Maker => "1".to_owned(),
+            Role::Supervisor => format!("t.department_id IN ({})", self.department_list()),
+            Role::Operator => format!("t.operator_id = {}", self.user_id),
+        }
+    }
+
+    /// Whether this actor may see one person's workload row: operators only their own.
+    pub fn sees_workload_of(&self, user_id: i64) -> bool {
+        self.role != Role::Operator || user_id == self.user_id
+    }
+
     /// Whether an event about these rows reaches this actor (WebSocket and history).
     pub fn sees_event(
         &self,

@@ -89,6 +89,7 @@ fn seed_catalog(conn: &Connection) -> Result<bool, Error> {
             params![code, zh, en, dept, seq, parallel],
         )?;
     }
+    super::scrap_reasons::seed(conn)?;
     Ok(true)
 }
 

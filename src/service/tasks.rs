@@ -1,6 +1,6 @@
 //! Tasks: the scoped list with its keyset cursor, a single task, and the race-free claim.
 
-use super::views::{load_task, task_from_row, TaskView, TASK_SELECT};
+use super::views::{load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT};
 use super::{now_ms, task_events, Actor, Error};
 use crate::domain::{Priority, Role, TaskAction, TaskStatus};
 use crate::store::Store;
@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     pub department_id: Option<i64>,
@@ -17,11 +17,13 @@ pub struct TaskFilter {
     pub priority: Option<Priority>,
     pub work_order_id: Option<i64>,
     pub q: Option<String>,
+    /// `true`: only tasks someone can start now (`domain::handoff::is_ready`).
+    pub ready: Option<bool>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TaskPage {
     pub items: Vec<TaskView>,
     pub next_cursor: Option<String>,
@@ -49,7 +51,12 @@ pub async fn list_tasks(
 ) -> Result<TaskPage, Error> {
     let scope = actor.scope();
     let limit = filter.limit.unwrap_or(50).clamp(1, 500);
-    let after = filter.cursor.as_deref().map(parse_cursor).transpose()?;
+    let after = filter
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(parse_cursor)
+        .transpose()?;
     store
         .read(move |conn| {
             let mut sql = format!("{TASK_SELECT} WHERE {}", scope.task_predicate());
@@ -80,12 +87,19 @@ pub async fn list_tasks(
                     format!("%{q}%").into(),
                 );
             }
+            match filter.ready {
+                Some(true) => sql += &format!(" AND {READY_SQL}"),
+                Some(false) => sql += &format!(" AND NOT {READY_SQL}"),
+                None => {}
+            }
             if let Some((priority, due, id)) = after {
+                // `priority <= p` leads so the planner walks tasks_queue from the cursor; as a
+                // bare OR it gathers every matching row and sorts them (1M tasks: 0.5 s a page).
+                push(&mut sql, " AND t.priority <= ?", priority.into());
                 push(&mut sql, " AND (t.priority < ?", priority.into());
-                push(&mut sql, " OR (t.priority = ?", priority.into());
-                push(&mut sql, " AND (t.due_date > ?", due.clone().into());
+                push(&mut sql, " OR t.due_date > ?", due.clone().into());
                 push(&mut sql, " OR (t.due_date = ?", due.into());
-                push(&mut sql, " AND t.id > ?))))", id.into());
+                push(&mut sql, " AND t.id > ?))", id.into());
             }
             sql += &format!(" ORDER BY t.priority DESC, t.due_date, t.id LIMIT {}", limit + 1);
             let mut stmt = conn.prepare(&sql)?;

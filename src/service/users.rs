@@ -75,7 +75,7 @@ pub fn insert_token(
     Ok(token)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoginResult {
     pub token: String,
     pub user: Actor,
@@ -183,13 +183,16 @@ pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> 
         .await
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[\w.-]+$"))]
     pub username: String,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 200), regex(pattern = crate::domain::work_order::REQUIRED_TEXT_PATTERN))]
     pub display_name: Option<String>,
     pub role: Role,
+    #[schemars(length(min = 8, max = 200))]
     pub password: String,
     #[serde(default)]
     pub departments: Vec<String>,
@@ -199,7 +202,7 @@ pub struct NewUser {
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UserView {
     pub id: i64,
     pub username: String,
@@ -213,6 +216,9 @@ pub struct UserView {
 
 fn check_username(name: &str) -> Result<String, Error> {
     let name = check_short("username", name, true)?;
+    if name.chars().count() > 64 {
+        return Err(Error::invalid("username", "must be at most 64 characters"));
+    }
     if !name
         .chars()
         .all(|c| c.is_alphanumeric() || "._-".contains(c))
@@ -226,6 +232,9 @@ fn check_username(name: &str) -> Result<String, Error> {
 }
 
 pub fn check_password(password: &str) -> Result<(), Error> {
+    if password.chars().count() > 200 {
+        return Err(Error::invalid("password", "must be at most 200 characters"));
+    }
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(Error::invalid(
             "password",

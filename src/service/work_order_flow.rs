@@ -95,23 +95,28 @@ pub async fn approve_work_order(
 ) -> Result<WorkOrderView, Error> {
     actor.require(APPROVERS, "approve work orders")?;
     run(store, actor, id, move |conn, actor_id, now| {
-        let (_, order) = transition(conn, id, WorkOrderAction::Approve, now)?;
-        conn.prepare_cached(
-            "UPDATE work_orders SET approved_at = ?2, reject_reason = NULL WHERE id = ?1",
-        )?
-        .execute(params![id, now])?;
-        let audience: Vec<i64> = order.created_by.into_iter().collect();
-        order_event(
-            conn,
-            now,
-            Some(actor_id),
-            "work_order.approved",
-            id,
-            json!({"number": order.number, "audience": audience}),
-        )?;
+        approve_in(conn, id, actor_id, now)?;
         publish_drafts(conn, id, actor_id, now)
     })
     .await
+}
+
+/// Approves the order inside the caller's write, without publishing its tasks.
+pub(super) fn approve_in(conn: &Connection, id: i64, actor_id: i64, now: i64) -> Result<(), Error> {
+    let (_, order) = transition(conn, id, WorkOrderAction::Approve, now)?;
+    conn.prepare_cached(
+        "UPDATE work_orders SET approved_at = ?2, reject_reason = NULL WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    let audience: Vec<i64> = order.created_by.into_iter().collect();
+    order_event(
+        conn,
+        now,
+        Some(actor_id),
+        "work_order.approved",
+        id,
+        json!({"number": order.number, "audience": audience}),
+    )
 }
 
 /// Every draft task of the order goes to its department's pool.

@@ -4,8 +4,8 @@
 use super::catalog::{processes_by_id, Process};
 use super::line_sync::{self, OrderCtx};
 use super::views::{load_work_order, work_order_from_row, WorkOrderView, WORK_ORDER_SELECT};
-use super::{now_ms, Actor, Error};
-use crate::domain::process_list::{plan_sync, CurrentLine, WantedLine};
+use super::{handoff, now_ms, work_order_flow, Actor, Error};
+use crate::domain::process_list::{follow_order_quantity, plan_sync, CurrentLine, WantedLine};
 use crate::domain::work_order::{check_lines, CheckedLine, Header, NewWorkOrder, WorkOrderPatch};
 use crate::domain::{Invalid, Role, TaskStatus, WorkOrderAction, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
@@ -298,10 +298,26 @@ fn apply_edit(
     if header.priority != order.header.priority || header.due_date != order.header.due_date {
         line_sync::retime_open_tasks(conn, &ctx)?;
     }
-    if let Some(lines) = lines {
-        let catalog = processes_by_id(conn, lines.iter().map(|l| l.process_id))?;
-        let wanted = resolve_lines(lines, &header, &catalog)?;
-        let current = current_lines(conn, id)?;
+    let before = if published {
+        handoff::order_steps(conn, id)?
+    } else {
+        Vec::new()
+    };
+    let current = current_lines(conn, id)?;
+    let wanted = match lines {
+        Some(lines) => {
+            let catalog = processes_by_id(conn, lines.iter().map(|l| l.process_id))?;
+            Some((resolve_lines(lines, &header, &catalog)?, catalog))
+        }
+        // The lines that took the order's quantity follow it when it changes.
+        None if header.quantity != order.header.quantity => {
+            let catalog = processes_by_id(conn, current.iter().map(|l| l.process_id))?;
+            let wanted = follow_order_quantity(&current, order.header.quantity, header.quantity);
+            Some((wanted, catalog))
+        }
+        None => None,
+    };
+    if let Some((wanted, catalog)) = wanted {
         let plan = plan_sync(&current, &wanted)?;
         summary["lines"] = json!({
             "added": plan.add.len(), "removed": plan.remove.len(),
@@ -323,6 +339,11 @@ fn apply_edit(
             ..Default::default()
         },
     )?;
+    if published {
+        // A removed or cancelled step may hand work on, or be the last open one.
+        handoff::announce_ready(conn, id, &before, Some(actor_id), now)?;
+        work_order_flow::follow_tasks(conn, id, Some(actor_id), now)?;
+    }
     Ok(())
 }
 
@@ -380,7 +401,7 @@ pub async fn get_work_order(store: &Store, actor: &Actor, id: i64) -> Result<Wor
         .await
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkOrderFilter {
     pub status: Option<WorkOrderStatus>,
@@ -392,7 +413,7 @@ pub struct WorkOrderFilter {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

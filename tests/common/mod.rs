@@ -2,6 +2,8 @@
 //! temp data dir, and talks to it over real HTTP. No mocks of the database or the HTTP layer.
 #![allow(dead_code)]
 
+pub mod floor;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -29,9 +31,18 @@ impl TestServer {
         Self::start_with(&[])
     }
 
+    /// Starts a server whose data dir is inside `parent` (e.g. a small tmpfs mount).
+    pub fn start_in(parent: &Path) -> TestServer {
+        let dir = tempfile::tempdir_in(parent).expect("temp dir");
+        Self::start_at(dir, &[])
+    }
+
     /// Starts a server with extra environment variables (e.g. PRESSWORK_* settings).
     pub fn start_with(env: &[(&str, &str)]) -> TestServer {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_at(tempfile::tempdir().expect("temp dir"), env)
+    }
+
+    fn start_at(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TestServer {
         let (child, addr) = spawn_server(dir.path(), "127.0.0.1:0", env);
         let base = format!("http://{addr}");
         let admin = Client::login(&base, "admin", ADMIN_PASSWORD);
@@ -67,6 +78,24 @@ impl TestServer {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Sends SIGTERM and returns how the server exited, or `None` if it did not exit within
+    /// `within` (it is then killed).
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        #[cfg(unix)]
+        unsafe_kill(child.id(), "TERM");
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
     }
 
     /// Kills the server without warning (power cut), as `kill -9` would.
@@ -218,11 +247,7 @@ impl Client {
     }
 
     pub fn get(&self, path: &str) -> (u16, Value) {
-        let mut req = self.agent.get(format!("{}{path}", self.base));
-        if let Some(a) = self.auth() {
-            req = req.header("Authorization", a);
-        }
-        Self::finish(req.call())
+        self.send("GET", path, b"")
     }
 
     pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
@@ -245,7 +270,26 @@ impl Client {
             None => req,
         };
         let req = req.body(body.to_vec()).expect("request");
-        Self::finish(self.agent.run(req))
+        match self.agent.run(req.clone()) {
+            // A pooled keep-alive connection the server had already closed: the request never
+            // reached it, so sending it again on a fresh connection is safe.
+            Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Self::finish(agent().run(req))
+            }
+            other => Self::finish(other),
+        }
+    }
+
+    /// Like `post`, but a refused connection (server down) is `None` instead of a panic.
+    pub fn try_post(&self, path: &str, body: &Value) -> Option<(u16, Value)> {
+        let mut req = self.agent.post(format!("{}{path}", self.base));
+        if let Some(a) = self.auth() {
+            req = req.header("Authorization", a);
+        }
+        let mut response = req.send(body.to_string()).ok()?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().ok()?;
+        Some((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
     }
 
     pub fn delete(&self, path: &str) -> (u16, Value) {

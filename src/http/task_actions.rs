@@ -1,0 +1,88 @@
+//! Routes that change a task: the operator's start, pause, resume, progress, complete and
+//! release; the supervisor's assign, unassign and cancel; and the all-or-nothing batch.
+
+use super::auth::{actor, with_app};
+use super::input::{body, parse_json};
+use super::ok;
+use crate::domain::task_input::ProgressInput;
+use crate::service::{task_batch, task_control, task_work, Actor, Error};
+use crate::App;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use std::convert::Infallible;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+use warp::Filter;
+
+/// A body that may be left out: none at all reads as the type's default.
+fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(body)
+    }
+}
+
+async fn act(
+    id: i64,
+    name: String,
+    app: App,
+    body: Bytes,
+    actor: Actor,
+) -> Result<Response, Infallible> {
+    let store = &app.store;
+    let actor = &actor;
+    ok(match name.as_str() {
+        "start" => task_work::start_task(store, actor, id).await,
+        "pause" => task_work::pause_task(store, actor, id).await,
+        "resume" => task_work::resume_task(store, actor, id).await,
+        "release" => task_work::release_task(store, actor, id).await,
+        "progress" => match parse_json(&body) {
+            Ok(input) => task_work::report_progress(store, actor, id, input).await,
+            Err(e) => Err(e),
+        },
+        // A completion may carry a last report; with no quantities it is just "done".
+        "complete" => match optional_json::<ProgressInput>(&body) {
+            Ok(input) if input.good == 0 && input.scrap == 0 => {
+                task_work::complete_task(store, actor, id, None).await
+            }
+            Ok(input) => task_work::complete_task(store, actor, id, Some(input)).await,
+            Err(e) => Err(e),
+        },
+        "assign" => match parse_json(&body) {
+            Ok(input) => task_control::assign_task(store, actor, id, input).await,
+            Err(e) => Err(e),
+        },
+        "unassign" => match optional_json(&body) {
+            Ok(input) => task_control::unassign_task(store, actor, id, input).await,
+            Err(e) => Err(e),
+        },
+        "cancel" => match optional_json(&body) {
+            Ok(input) => task_control::cancel_task(store, actor, id, input).await,
+            Err(e) => Err(e),
+        },
+        other => Err(Error::not_found(format!("task action '{other}'"))),
+    })
+}
+
+pub fn routes(app: App) -> BoxedFilter<(Response,)> {
+    let batch = warp::path!("tasks" / "batch")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(body())
+        .and(actor(app.clone()))
+        .and_then(|app: App, body: Bytes, actor: Actor| async move {
+            ok(match parse_json(&body) {
+                Ok(input) => task_batch::run_batch(&app.store, &actor, input).await,
+                Err(e) => Err(e),
+            })
+        })
+        .boxed();
+    let act = warp::path!("tasks" / i64 / String)
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(body())
+        .and(actor(app))
+        .and_then(act);
+    batch.or(act).unify().boxed()
+}

@@ -1,0 +1,232 @@
+//! Supervisors (for their departments), managers and admins directing tasks: assign or
+//! reassign to an operator of the task's department, unassign back to the pool, cancel.
+//! Every reason is kept in the task's event. The `*_in` functions run inside a caller's
+//! write, so batches compose them.
+
+use super::tasks::{check_wip, load_head, TaskHead};
+use super::views::{load_task, TaskView};
+use super::{handoff, now_ms, task_events, work_order_flow, Actor, Error};
+use crate::domain::task_input::{check_reason, AssignInput, ReasonInput};
+use crate::domain::{Role, TaskAction};
+use crate::store::Store;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+/// Who may direct tasks; supervisors only within their departments (the scope sees to that).
+pub const DIRECTORS: &[Role] = &[Role::Admin, Role::Manager, Role::Supervisor];
+
+/// Finds a task the actor can see and checks its status allows `action`.
+pub(super) fn visible_task(
+    conn: &Connection,
+    actor: &Actor,
+    id: i64,
+    action: TaskAction,
+) -> Result<TaskHead, Error> {
+    let head = load_head(conn, id)?;
+    if !actor
+        .scope()
+        .sees_task(head.department_id, head.status.as_str(), head.operator_id)
+    {
+        return Err(Error::not_found(format!("task {id}")));
+    }
+    if head.status.after(action).is_none() {
+        return Err(Error::conflict(
+            head.status.conflict_code(action),
+            format!("task {id} is {}", head.status.as_str()),
+        ));
+    }
+    Ok(head)
+}
+
+/// Refuses anyone but an active operator of `department_id`.
+fn check_operator(conn: &Connection, operator_id: i64, department_id: i64) -> Result<(), Error> {
+    let found: Option<(String, bool, bool)> = conn
+        .prepare_cached(
+            "SELECT u.role, u.active, EXISTS (SELECT 1 FROM user_departments d
+                 WHERE d.user_id = u.id AND d.department_id = ?2)
+             FROM users u WHERE u.id = ?1",
+        )?
+        .query_row(params![operator_id, department_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let why = match found {
+        None => "there is no such user",
+        Some((role, _, _)) if role != Role::Operator.as_str() => "that user is not an operator",
+        Some((_, false, _)) => "that operator is no longer active",
+        Some((_, true, false)) => "that operator does not work in this task's department",
+        Some(_) => return Ok(()),
+    };
+    Err(Error::invalid(
+        "operator_id",
+        format!("{why} (user {operator_id})"),
+    ))
+}
+
+/// Assigns (or reassigns) a task inside the caller's write.
+pub(super) fn assign_in(
+    conn: &Connection,
+    actor: &Actor,
+    id: i64,
+    operator_id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), Error> {
+    let head = visible_task(conn, actor, id, TaskAction::Assign)?;
+    if head.operator_id == Some(operator_id) {
+        return Err(Error::conflict(
+            "task_already_assigned",
+            format!("task {id} is already with user {operator_id}"),
+        ));
+    }
+    check_operator(conn, operator_id, head.department_id)?;
+    if head.operator_id.is_some() && reason.is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "say why the task is taken from its operator",
+        ));
+    }
+    check_wip(conn, operator_id, head.wip_cap)?;
+    conn.prepare_cached(
+        "UPDATE tasks SET status = 'assigned', operator_id = ?2, assigned_via = 'assign',
+            assign_reason = ?3, claimed_at = COALESCE(claimed_at, ?4), running_since = NULL,
+            updated_at = ?4, version = version + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        operator_id,
+        (!reason.is_empty()).then_some(reason),
+        now
+    ])?;
+    let audience: Vec<i64> = [Some(operator_id), head.operator_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    task_events::record(
+        conn,
+        now,
+        Some(actor.id),
+        "task.assigned",
+        id,
+        json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience}),
+    )
+}
+
+/// Takes a task back from its operator to the pool inside the caller's write.
+pub(super) fn unassign_in(
+    conn: &Connection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), Error> {
+    let head = visible_task(conn, actor, id, TaskAction::Release)?;
+    conn.prepare_cached(
+        "UPDATE tasks SET status = 'pending', operator_id = NULL, assigned_via = NULL,
+            assign_reason = NULL, claimed_at = NULL, running_since = NULL,
+            updated_at = ?2, version = version + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    let audience: Vec<i64> = head.operator_id.into_iter().collect();
+    task_events::record(
+        conn,
+        now,
+        Some(actor.id),
+        "task.unassigned",
+        id,
+        json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience}),
+    )
+}
+
+/// Cancels a task inside the caller's write; its order may complete, and steps it fed now
+/// take their work from the line before it.
+pub(super) fn cancel_in(
+    conn: &Connection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), Error> {
+    let head = visible_task(conn, actor, id, TaskAction::Cancel)?;
+    let before = handoff::order_steps(conn, head.work_order_id)?;
+    conn.prepare_cached(
+        "UPDATE tasks SET status = 'cancelled', running_since = NULL,
+            worked_ms = worked_ms + MAX(0, COALESCE(?2 - running_since, 0)),
+            updated_at = ?2, version = version + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    let audience: Vec<i64> = head.operator_id.into_iter().collect();
+    task_events::record(
+        conn,
+        now,
+        Some(actor.id),
+        "task.cancelled",
+        id,
+        json!({"reason": reason, "audience": audience}),
+    )?;
+    handoff::announce_ready(conn, head.work_order_id, &before, Some(actor.id), now)?;
+    work_order_flow::follow_tasks(conn, head.work_order_id, Some(actor.id), now)
+}
+
+async fn direct(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    doing: &str,
+    change: impl FnOnce(&Connection, &Actor, i64) -> Result<(), Error> + Send + 'static,
+) -> Result<TaskView, Error> {
+    actor.require(DIRECTORS, doing)?;
+    let actor = actor.clone();
+    store
+        .write(move |conn| {
+            change(conn, &actor, now_ms())?;
+            load_task(conn, id)?.ok_or_else(|| Error::not_found(format!("task {id}")))
+        })
+        .await
+}
+
+pub async fn assign_task(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    input: AssignInput,
+) -> Result<TaskView, Error> {
+    let reason = check_reason(&input.reason, false, "")?;
+    direct(store, actor, id, "assign tasks", move |conn, actor, now| {
+        assign_in(conn, actor, id, input.operator_id, &reason, now)
+    })
+    .await
+}
+
+pub async fn unassign_task(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    input: ReasonInput,
+) -> Result<TaskView, Error> {
+    let reason = check_reason(&input.reason, false, "")?;
+    direct(
+        store,
+        actor,
+        id,
+        "unassign tasks",
+        move |conn, actor, now| unassign_in(conn, actor, id, &reason, now),
+    )
+    .await
+}
+
+pub async fn cancel_task(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    input: ReasonInput,
+) -> Result<TaskView, Error> {
+    let reason = check_reason(&input.reason, true, "the task is cancelled")?;
+    direct(store, actor, id, "cancel tasks", move |conn, actor, now| {
+        cancel_in(conn, actor, id, &reason, now)
+    })
+    .await
+}
