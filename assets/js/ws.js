@@ -44,9 +44,10 @@ export function start() {
   stopped = false;
   attempt = 0;
   opened = false;
-  // A server without the live stream (its route answered 404) is polled instead.
+  // A server without the live stream (its route answered 404) is polled meanwhile; the
+  // socket is still tried now and then, so a server upgraded under a running tablet goes live.
   if (isMissing('events')) startPolling();
-  else connect();
+  connect();
 }
 
 export function stop() {
@@ -137,7 +138,7 @@ function endCatchUp() {
 
 function scheduleRetry() {
   clearTimeout(retryTimer);
-  const delay = Math.min(10000, 500 * 2 ** attempt) + Math.random() * 300;
+  const delay = Math.min(pollTimer ? 30000 : 10000, 500 * 2 ** attempt) + Math.random() * 300;
   attempt += 1;
   if (!opened && attempt === 2) probe();
   retryTimer = setTimeout(connect, delay);
