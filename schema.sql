@@ -301,3 +301,27 @@ CREATE TRIGGER task_inserted_completed AFTER INSERT ON tasks WHEN NEW.status = '
     SELECT NEW.operator_id, COALESCE(NEW.completed_at, NEW.updated_at) WHERE NEW.operator_id IS NOT NULL
     ON CONFLICT DO UPDATE SET last_completed_at = MAX(COALESCE(last_completed_at, 0), excluded.last_completed_at);
 END;
+-- Live area (WebSocket, notifications inbox, overdue watch).
+-- One row per person an event is addressed to (its data.audience), written in the event's own
+-- transaction, so an inbox entry exists exactly when its event does.
+CREATE TABLE notifications (
+    id        INTEGER PRIMARY KEY,
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    event_id  INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    read_at   INTEGER,
+    UNIQUE (user_id, event_id)
+);
+CREATE INDEX notifications_inbox ON notifications(user_id, id);
+CREATE INDEX notifications_unread ON notifications(user_id, id) WHERE read_at IS NULL;
+CREATE INDEX notifications_by_event ON notifications(event_id);
+
+-- What the overdue watch has already raised, so each alert fires once per task.
+CREATE TABLE task_alerts (
+    task_id   INTEGER NOT NULL REFERENCES tasks(id),
+    kind      TEXT NOT NULL CHECK (kind IN ('overdue', 'urgent_unclaimed')),
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (task_id, kind)
+) WITHOUT ROWID;
+-- Open tasks by due date, for the overdue watch's sweep.
+CREATE INDEX tasks_open_by_due ON tasks(due_date)
+    WHERE status IN ('pending', 'assigned', 'in_progress', 'paused');

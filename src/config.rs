@@ -26,3 +26,15 @@ pub fn default_data_dir() -> PathBuf {
         .map(|d| d.data_local_dir().to_owned())
         .unwrap_or_else(|| PathBuf::from("presswork-data"))
 }
+
+/// A tuning knob from the environment (`PRESSWORK_*`), or `default` when unset. A value that
+/// does not parse is reported and ignored, so a typo never keeps the server from starting.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(text) if !text.trim().is_empty() => text.trim().parse().unwrap_or_else(|_| {
+            tracing::warn!(name, value = %text, "ignoring an unreadable setting");
+            default
+        }),
+        _ => default,
+    }
+}

@@ -19,4 +19,6 @@ use std::sync::Arc;
 pub struct App {
     pub store: store::Store,
     pub config: Arc<config::Config>,
+    /// Fans committed events out to live WebSocket clients.
+    pub hub: events::hub::Hub,
 }

@@ -190,7 +190,6 @@ async fn two_operators_share_one_pool_and_the_slower_claim_is_told_why() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the live WebSocket branch"]
 async fn a_task_claimed_by_someone_else_leaves_the_pool_live() {
     let mut s = TestServer::start();
     s.user("zhang", "operator", &["PRINTING"]);

@@ -2,6 +2,7 @@
 //! the background loops until Ctrl-C or SIGTERM.
 
 use crate::config::Config;
+use crate::events::hub::{Hub, HubSettings};
 use crate::loops;
 use crate::service::seed;
 use crate::store::Store;
@@ -48,12 +49,15 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             );
         }
     }
+    // One signal tells the HTTP server, the live hub and every loop to stop.
+    let (trigger, shutdown) = loops::shutdown_channel();
+    let hub = Hub::start(store.clone(), HubSettings::from_env(), shutdown.watch());
     let app = App {
         store: store.clone(),
         config: Arc::new(config.clone()),
+        hub: hub.clone(),
     };
     let routes = crate::http::routes(app.clone());
-    let (trigger, shutdown) = loops::shutdown_channel();
     let mut server_shutdown = shutdown.clone();
     let (addr, server) = warp::serve(routes)
         .try_bind_with_graceful_shutdown(config.addr, async move { server_shutdown.wait().await })
@@ -62,7 +66,10 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         .dispatch_tick_ms
         .map(Duration::from_millis)
         .unwrap_or(loops::dispatcher::DEFAULT_TICK);
-    let background = vec![tokio::spawn(loops::dispatcher::run(app, tick, shutdown))];
+    let background = vec![
+        tokio::spawn(loops::overdue::run(app.clone(), shutdown.watch())),
+        tokio::spawn(loops::dispatcher::run(app, tick, shutdown)),
+    ];
     tokio::spawn(async move {
         shutdown_signal().await;
         trigger.fire();
@@ -71,6 +78,13 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     println!("data directory: {}", config.data_dir.display());
     server.await;
     tracing::info!("shutting down");
+    // Live clients got a close frame telling them where to resume; let them say goodbye.
+    if !hub.drained(Duration::from_secs(5)).await {
+        tracing::warn!(
+            left = hub.connections(),
+            "some live clients did not close in time"
+        );
+    }
     for task in background {
         // A loop finishes its current pass (a few writes at most) and stops; never hang on one.
         if tokio::time::timeout(Duration::from_secs(10), task)

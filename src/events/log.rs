@@ -1,5 +1,6 @@
 //! Appending to and reading the `events` table. Appends happen inside the caller's write
-//! transaction, so an event exists exactly when its change does.
+//! transaction, so an event exists exactly when its change does, and so do the inbox rows of
+//! the people it is addressed to (`data.audience`).
 
 use rusqlite::{params, Connection, Row};
 use serde::Serialize;
@@ -17,7 +18,7 @@ pub struct NewEvent {
     pub data: Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Event {
     pub id: i64,
     pub at: i64,
@@ -45,7 +46,41 @@ pub fn append(conn: &Connection, at: i64, event: &NewEvent) -> Result<i64, rusql
         event.operator_id,
         event.data.to_string(),
     ])?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    notify_audience(conn, id, event)?;
+    Ok(id)
+}
+
+/// The user ids an event's data addresses (`"audience": [ids]`), in order, without repeats.
+pub fn audience(data: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = Vec::new();
+    if let Some(list) = data.get("audience").and_then(Value::as_array) {
+        for id in list.iter().filter_map(Value::as_i64) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+/// One inbox row per addressed person. Nobody is told about what they did themselves.
+fn notify_audience(
+    conn: &Connection,
+    event_id: i64,
+    event: &NewEvent,
+) -> Result<(), rusqlite::Error> {
+    let people = audience(&event.data);
+    if people.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO notifications (user_id, event_id) VALUES (?1, ?2)",
+    )?;
+    for user_id in people.into_iter().filter(|u| Some(*u) != event.actor_id) {
+        stmt.execute(params![user_id, event_id])?;
+    }
+    Ok(())
 }
 
 const SELECT: &str =

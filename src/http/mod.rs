@@ -8,6 +8,7 @@ mod departments;
 pub mod errors;
 mod history;
 pub mod input;
+mod notifications;
 pub mod openapi;
 mod qr;
 pub mod routes;
@@ -16,6 +17,7 @@ mod stats;
 mod task_actions;
 mod tasks;
 pub mod work_orders;
+mod ws;
 
 pub use routes::routes;
 

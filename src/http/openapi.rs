@@ -7,14 +7,17 @@ use super::auth::Credentials;
 use super::work_orders::Reason;
 use crate::domain::task_input::{AssignInput, BatchInput, ProgressInput, ReasonInput};
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
+use crate::events::log::Event;
 use crate::service::catalog::{Department, Process};
 use crate::service::departments::DepartmentSettings;
 use crate::service::health::Health;
 use crate::service::history::{HistoryPage, HistoryQuery};
+use crate::service::notifications::{Inbox, InboxQuery, MarkedAll, Notification, Unread};
 use crate::service::scrap_reasons::{NewScrapReason, ScrapReason, ScrapReasonPatch};
 use crate::service::stats::{Workload, WorkloadQuery};
 use crate::service::task_batch::BatchResult;
 use crate::service::tasks::{TaskFilter, TaskPage};
+use crate::service::tickets::Ticket;
 use crate::service::users::{LoginResult, NewUser, UserView};
 use crate::service::views::{TaskView, WorkOrderView};
 use crate::service::work_orders::{Page, WorkOrderFilter};
@@ -168,6 +171,15 @@ pub fn operations() -> Vec<Op> {
         )
         .query(s::<WorkloadQuery>)
         .errors(&[422]),
+        op("get", "/api/v1/events", "WebSocket upgrade: JSON arrays of events the caller may see; `?after=<id>` replays what was missed, `?ticket=` authenticates", s::<Vec<Event>>)
+            .errors(&[400]),
+        op("post", "/api/v1/events/ticket", "A short-lived, single-use ticket for the WebSocket", s::<Ticket>),
+        op("get", "/api/v1/notifications", "The caller's inbox, newest first, with the unread count", s::<Inbox>)
+            .query(s::<InboxQuery>)
+            .errors(&[422]),
+        op("get", "/api/v1/notifications/unread-count", "How many notifications are unread", s::<Unread>),
+        op("post", "/api/v1/notifications/{id}/read", "Mark one notification read", s::<Notification>).errors(&[404]),
+        op("post", "/api/v1/notifications/read-all", "Mark every notification read", s::<MarkedAll>),
         op("post", "/api/v1/users", "Add a user (admin)", s::<UserView>)
             .body(s::<NewUser>)
             .created()

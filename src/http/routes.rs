@@ -1,8 +1,8 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
 use super::{
-    assets, auth, catalog, departments, errors, history, qr, scrap_reasons, stats, task_actions,
-    tasks, work_orders,
+    assets, auth, catalog, departments, errors, history, notifications, qr, scrap_reasons, stats,
+    task_actions, tasks, work_orders, ws,
 };
 use crate::App;
 use warp::filters::BoxedFilter;
@@ -30,7 +30,11 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .unify()
                 .or(scrap_reasons::routes(app.clone()))
                 .unify()
-                .or(qr::routes(app))
+                .or(qr::routes(app.clone()))
+                .unify()
+                .or(ws::routes(app.clone()))
+                .unify()
+                .or(notifications::routes(app))
                 .unify()
                 .or(openapi_route())
                 .unify(),

@@ -3,6 +3,7 @@
 //! rules (those are in `service` and `domain`).
 
 pub mod dispatcher;
+pub mod overdue;
 
 use tokio::sync::watch;
 
@@ -33,5 +34,10 @@ impl Shutdown {
 
     pub fn is_set(&self) -> bool {
         *self.0.borrow()
+    }
+
+    /// The raw watch, for parts that select on it directly (the live hub, the overdue watch).
+    pub fn watch(&self) -> watch::Receiver<bool> {
+        self.0.clone()
     }
 }

@@ -1,6 +1,7 @@
 //! Use-cases of the shop floor. Each state change is one write transaction that also appends
 //! its event rows. Services trust their (already parsed) inputs and never see HTTP or clap.
 
+pub mod alerts;
 pub mod catalog;
 pub mod departments;
 pub mod dispatch;
@@ -9,6 +10,7 @@ pub mod handoff;
 pub mod health;
 pub mod history;
 pub mod line_sync;
+pub mod notifications;
 pub mod qr;
 pub mod scope;
 pub mod scrap_reasons;
@@ -19,6 +21,7 @@ pub mod task_control;
 pub mod task_events;
 pub mod task_work;
 pub mod tasks;
+pub mod tickets;
 pub mod users;
 pub mod views;
 pub mod work_order_flow;

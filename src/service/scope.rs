@@ -4,6 +4,7 @@
 
 use super::Actor;
 use crate::domain::Role;
+use crate::events::log::{audience, Event};
 use serde_json::Value;
 
 /// JSON keys that carry money; removed (not nulled) for roles that may not see prices.
@@ -130,6 +131,19 @@ impl Scope {
         }
     }
 
+    /// Whether a logged event reaches this actor. Like [`Scope::sees_event`], except that an
+    /// event carrying a draft task stays with those who see drafts (as [`Scope::sees_task`]).
+    pub fn reaches(&self, reach: &Reach) -> bool {
+        if reach.draft_task && !self.sees_everything() && !reach.audience.contains(&self.user_id) {
+            return false;
+        }
+        self.sees_event(reach.department_id, reach.operator_id, &reach.audience)
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
     /// Whether a single task is visible, given its department, status and operator.
     pub fn sees_task(&self, department_id: i64, status: &str, operator_id: Option<i64>) -> bool {
         match self.role {
@@ -149,6 +163,36 @@ impl Scope {
         }
         strip_prices(value);
     }
+}
+
+/// Who a logged event is about and addressed to: what [`Scope::reaches`] decides on. Read
+/// once per event, so fanning one event out to many clients does not re-read its JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub department_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    pub audience: Vec<i64>,
+    /// The event carries a snapshot of a task still in draft.
+    pub draft_task: bool,
+}
+
+impl Reach {
+    pub fn of(event: &Event) -> Reach {
+        Reach {
+            department_id: event.department_id,
+            operator_id: event.operator_id,
+            audience: audience(&event.data),
+            draft_task: event.data.pointer("/task/status").and_then(Value::as_str) == Some("draft"),
+        }
+    }
+}
+
+/// A copy of `value` without price keys, or `None` when it holds none: the version of a
+/// value for every actor whose scope does not see prices.
+pub fn without_prices(value: &Value) -> Option<Value> {
+    let mut copy = value.clone();
+    strip_prices(&mut copy);
+    (copy != *value).then_some(copy)
 }
 
 fn strip_prices(value: &mut Value) {
@@ -199,6 +243,30 @@ mod tests {
         assert!(!s.sees_task(2, "pending", None));
         assert!(s.sees_event(Some(1), None, &[]));
         assert!(!s.sees_event(Some(2), Some(8), &[]));
+    }
+
+    #[test]
+    fn draft_task_events_stay_with_those_who_see_drafts() {
+        let draft = Reach {
+            department_id: Some(1),
+            draft_task: true,
+            ..Reach::default()
+        };
+        assert!(!Scope::of(&actor(Role::Operator, vec![1])).reaches(&draft));
+        assert!(!Scope::of(&actor(Role::Supervisor, vec![1])).reaches(&draft));
+        assert!(Scope::of(&actor(Role::Manager, vec![])).reaches(&draft));
+        let published = Reach {
+            draft_task: false,
+            ..draft.clone()
+        };
+        assert!(Scope::of(&actor(Role::Operator, vec![1])).reaches(&published));
+        assert!(!Scope::of(&actor(Role::Operator, vec![2])).reaches(&published));
+        let addressed = Reach {
+            department_id: None,
+            audience: vec![7],
+            ..Reach::default()
+        };
+        assert!(Scope::of(&actor(Role::Operator, vec![2])).reaches(&addressed));
     }
 
     #[test]

@@ -124,9 +124,7 @@ pub async fn ensure_admin(
     let password = given.unwrap_or_else(random_password);
     super::users::check_password(&password)?;
     let pw = password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let hash = super::users::hashing(move || hash_password(&pw)).await??;
     let admin = NewUser {
         username: "admin".into(),
         display_name: Some("管理员 Admin".into()),

@@ -35,6 +35,23 @@ impl TokenKind {
     }
 }
 
+/// At most this many password hashes run at once: each takes 19 MiB and a core for a moment,
+/// so a burst of logins queues instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs a password hash or check off the async threads, a bounded number at a time.
+pub async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))
+}
+
 pub fn hash_password(password: &str) -> Result<String, Error> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -53,7 +70,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -105,14 +122,11 @@ pub async fn login(
         Some(found) => found,
         None => {
             // Spend the same time as a real check, so timing does not reveal usernames.
-            let _ =
-                tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
+            let _ = hashing(move || verify_password(&password, DUMMY_HASH)).await;
             return Err(refused());
         }
     };
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = hashing(move || verify_password(&password, &hash)).await?;
     if !ok {
         return Err(refused());
     }
@@ -358,9 +372,7 @@ pub async fn create_user(store: &Store, actor: &Actor, user: NewUser) -> Result<
     actor.require(&[Role::Admin], "add users")?;
     check_password(&user.password)?;
     let password = user.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let hash = hashing(move || hash_password(&password)).await??;
     let id = store
         .write(move |conn| insert_user(conn, &user, &hash))
         .await?;
