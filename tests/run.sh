@@ -11,6 +11,12 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# A CJK font, so the Chinese screenshots in screenshots/ are readable (tests pass without it).
+if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh | grep -q .; then
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null || true
+fi
 
 echo "== cargo test"
 cargo test --all-targets --locked -- --test-threads="${PRESSWORK_TEST_THREADS:-4}"

@@ -27,14 +27,24 @@ fn serve(path: &str) -> Option<Response> {
         .ok()
 }
 
+/// Paths under `api/` are never the UI's. They are turned away before the method is checked,
+/// so a request to an API route that does not exist is a 404 whatever its method, and the UI
+/// can tell a missing route (404) from a route that exists for another method (405).
+fn not_api() -> impl Filter<Extract = (warp::path::Tail,), Error = warp::Rejection> + Clone {
+    warp::path::tail().and_then(|tail: warp::path::Tail| async move {
+        if tail.as_str().starts_with("api/") {
+            Err(warp::reject::not_found())
+        } else {
+            Ok(tail)
+        }
+    })
+}
+
 pub fn routes() -> warp::filters::BoxedFilter<(Response,)> {
-    warp::get()
-        .and(warp::path::tail())
+    not_api()
+        .and(warp::get())
         .and_then(|tail: warp::path::Tail| async move {
             let path = tail.as_str();
-            if path.starts_with("api/") {
-                return Err(warp::reject::not_found());
-            }
             let wanted = if path.is_empty() { "index.html" } else { path };
             match serve(wanted) {
                 Some(r) => Ok(r),

@@ -12,6 +12,7 @@ mod login_limit;
 mod notifications;
 pub mod openapi;
 mod ops;
+mod qr;
 pub mod routes;
 mod scrap_reasons;
 pub mod security;

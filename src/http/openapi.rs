@@ -43,6 +43,8 @@ pub struct Op {
     pub response: SchemaFn,
     pub errors: &'static [u16],
     pub public: bool,
+    /// The success body's media type; JSON unless said otherwise (the QR codes are SVG).
+    pub media: &'static str,
 }
 
 const fn op(
@@ -61,6 +63,7 @@ const fn op(
         response,
         errors: &[],
         public: false,
+        media: "application/json",
     }
 }
 
@@ -83,6 +86,10 @@ impl Op {
     }
     const fn public(mut self) -> Op {
         self.public = true;
+        self
+    }
+    const fn svg(mut self) -> Op {
+        self.media = "image/svg+xml";
         self
     }
 }
@@ -341,6 +348,22 @@ pub fn operations() -> Vec<Op> {
         .errors(&[404, 422]),
         op(
             "get",
+            "/api/v1/tasks/{id}/qr.svg",
+            "The task's QR code for the job ticket: its UI address, which opens it ready to claim",
+            s::<String>,
+        )
+        .svg()
+        .errors(&[404]),
+        op(
+            "get",
+            "/api/v1/work-orders/{id}/qr.svg",
+            "The work order's QR code for the job ticket: its UI address",
+            s::<String>,
+        )
+        .svg()
+        .errors(&[404]),
+        op(
+            "get",
             "/api/v1/work-orders/{id}/history",
             "A work order's history, in the caller's scope",
             s::<HistoryPage>,
@@ -438,7 +461,15 @@ pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for op in operations() {
         let mut responses = Map::new();
-        responses.insert(op.status.to_string(), json!({"description": describe(op.status), "content": json_content((op.response)(&mut g).to_value())}));
+        let mut content = Map::new();
+        content.insert(
+            op.media.to_owned(),
+            json!({"schema": (op.response)(&mut g).to_value()}),
+        );
+        responses.insert(
+            op.status.to_string(),
+            json!({"description": describe(op.status), "content": content}),
+        );
         let mut errors: Vec<u16> = op.errors.to_vec();
         if !op.public {
             errors.push(401);

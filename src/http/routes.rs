@@ -1,7 +1,7 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
 use super::{
-    assets, auth, catalog, departments, errors, history, notifications, scrap_reasons, stats,
+    assets, auth, catalog, departments, errors, history, notifications, qr, scrap_reasons, stats,
     task_actions, tasks, work_orders, ws,
 };
 use crate::App;
@@ -31,6 +31,8 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
                 .or(history::routes(app.clone()))
                 .unify()
                 .or(scrap_reasons::routes(app.clone()))
+                .unify()
+                .or(qr::routes(app.clone()))
                 .unify()
                 .or(ws::routes(app.clone()))
                 .unify()

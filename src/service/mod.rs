@@ -13,6 +13,7 @@ pub mod history;
 pub mod import;
 pub mod line_sync;
 pub mod notifications;
+pub mod qr;
 pub mod scope;
 pub mod scrap_reasons;
 pub mod seed;

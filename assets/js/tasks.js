@@ -1,0 +1,233 @@
+// A task as a card, the actions the signed-in person may take on it, and carrying them out
+// (claim, start, pause, resume, report, complete, release, assign, unassign, cancel).
+// Shared by the pool, "My tasks", the supervisor board and the single-task page.
+
+import { api } from './api.js';
+import { icon } from './icons.js';
+import { h, isOverdue, duration, actionOf } from './dom.js';
+import { t, nameOf, number, shortDate } from './i18n.js';
+import { state, hasRole, isMissing, department, operatorsOf } from './state.js';
+import { openDialog, field, confirmDialog, askReason, toast, toastError, busy } from './ui.js';
+
+export const RANK = { low: 0, normal: 1, high: 2, urgent: 3 };
+export const OPEN = ['pending', 'assigned', 'in_progress', 'paused'];
+export const HELD = ['assigned', 'in_progress', 'paused'];
+
+/** Pool order: ready first, then most urgent, then earliest due, then oldest. */
+export function poolOrder(a, b) {
+  const ra = a.ready === false ? 0 : 1;
+  const rb = b.ready === false ? 0 : 1;
+  return (rb - ra) || (RANK[b.priority] - RANK[a.priority])
+    || String(a.due_date).localeCompare(String(b.due_date)) || a.id - b.id;
+}
+
+export function processName(task) {
+  return nameOf({ name_zh: task.process_name_zh, name_en: task.process_name_en, code: task.process_code });
+}
+
+export function statusChip(status) {
+  return h('span', { class: `chip s-${status}` }, t(`status.${status}`));
+}
+
+export function priorityBadge(priority) {
+  return h('span', { class: `prio p-${priority}` }, t(`priority.${priority}`));
+}
+
+export function dueLabel(due, status, { bare = false } = {}) {
+  const late = isOverdue(due, status);
+  return h('span', { class: `due${late ? ' is-overdue' : ''}` },
+    bare ? shortDate(due) : t('task.due', { date: shortDate(due) }), late ? [' ', h('span', { class: 'overdue-tag' }, t('common.overdue'))] : null);
+}
+
+export function workedMs(task) {
+  return (task.worked_ms || 0) + (task.running_since ? Math.max(0, Date.now() - task.running_since) : 0);
+}
+
+function isMine(task) {
+  return Boolean(state.user) && task.operator_id === state.user.id;
+}
+
+/** The actions this person may take on `task` now, as [action, label key, button class]. */
+export function actionsFor(task, mode) {
+  const out = [];
+  const add = (action, key, cls = '') => {
+    if (!isMissing(`task.${action}`)) out.push([action, key, cls]);
+  };
+  const operator = hasRole('operator');
+  const boss = hasRole('supervisor', 'manager', 'admin');
+  if (operator && task.status === 'pending' && !task.operator_id
+      && state.user.department_ids.includes(task.department_id)) {
+    add('claim', 'task.claim', 'primary big');
+  }
+  if (isMine(task)) {
+    if (task.status === 'assigned') { add('start', 'task.start', 'primary'); add('release', 'task.release'); }
+    if (task.status === 'in_progress') { add('progress', 'task.report', 'primary'); add('pause', 'task.pause', 'warn'); add('complete', 'task.complete', 'ok'); }
+    if (task.status === 'paused') { add('resume', 'task.resume', 'primary'); add('progress', 'task.report'); add('complete', 'task.complete', 'ok'); add('release', 'task.release'); }
+  }
+  if (boss && mode !== 'pool' && mode !== 'mine') {
+    if (['pending', 'assigned', 'paused'].includes(task.status)) {
+      add('assign', task.operator_id ? 'task.reassign' : 'task.assign', 'small');
+    }
+    if (task.status === 'assigned') add('unassign', 'task.unassign', 'small');
+    if (mode === 'page' && OPEN.includes(task.status)) add('cancel', 'task.cancel', 'danger small');
+  }
+  return out;
+}
+
+export function taskCard(task, { mode = 'pool', selectable = false, selected = false } = {}) {
+  const late = isOverdue(task.due_date, task.status);
+  const cls = ['task-card', `is-${task.priority}`, late ? 'is-overdue' : ''].join(' ');
+  const dept = department(task.department_id);
+  const actions = actionsFor(task, mode);
+  const showReady = task.ready !== undefined && task.status === 'pending';
+  return h('article', { class: cls, dataset: { taskId: task.id }, 'aria-label': `${processName(task)} ${task.work_order_number}` },
+    h('div', { class: 't-head' },
+      h('div', {},
+        h('div', { class: 't-proc' }, h('a', { href: `#/tasks/${task.id}` }, processName(task))),
+        task.part ? h('div', { class: 't-part' }, task.part) : null),
+      h('div', { class: 'row', style: 'gap:6px;justify-content:flex-end' },
+        task.priority !== 'normal' ? priorityBadge(task.priority) : null,
+        statusChip(task.status),
+        showReady ? h('span', { class: `chip ${task.ready ? 'ready' : 'waiting'}` }, t(task.ready ? 'task.ready' : 'task.waiting')) : null)),
+    h('div', { class: 't-wo' },
+      h('a', { href: `#/work-orders/${task.work_order_id}` }, task.work_order_number), ' · ',
+      task.customer, ' · ', task.product),
+    h('div', { class: 't-meta' },
+      h('span', {}, t('task.quantity'), ' ', h('b', { class: 'num' }, number(task.quantity))),
+      task.available_qty != null && task.status !== 'completed'
+        ? h('span', {}, t('task.available'), ' ', h('b', { class: 'num' }, number(task.available_qty))) : null,
+      (task.good_qty || task.scrap_qty) ? h('span', {}, t('task.good'), ' ', h('b', { class: 'num' }, number(task.good_qty)),
+        ' · ', t('task.scrap'), ' ', h('b', { class: 'num' }, number(task.scrap_qty))) : null,
+      dueLabel(task.due_date, task.status),
+      mode !== 'pool' && mode !== 'mine' && dept ? h('span', {}, nameOf(dept)) : null,
+      mode !== 'mine' && task.operator_name ? h('span', {}, icon('user', 15), ' ', h('b', {}, task.operator_name)) : null,
+      (task.worked_ms || task.running_since) ? h('span', { dataset: { running: task.running_since || '' , worked: task.worked_ms || 0 } },
+        icon('clock', 15), ' ', h('b', { class: 'num worked' }, duration(workedMs(task)))) : null),
+    task.assign_reason && mode !== 'pool' ? h('div', { class: 'small muted' }, t('task.assign_reason', { reason: task.assign_reason })) : null,
+    actions.length || selectable ? h('div', { class: 't-actions' },
+      selectable ? h('label', { class: 'pick' }, h('input', { type: 'checkbox', dataset: { pick: task.id }, checked: selected }), t('board.select')) : null,
+      actions.map(([action, key, c]) => h('button', { type: 'button', class: `btn ${c}`, dataset: { action, id: task.id } }, t(key))))
+      : null);
+}
+
+/** Refreshes the running timers inside `root` (called every few seconds by views). */
+export function tickTimers(root) {
+  for (const el of root.querySelectorAll('[data-running]')) {
+    if (!el.dataset.running) continue;
+    const ms = Number(el.dataset.worked || 0) + Date.now() - Number(el.dataset.running);
+    const b = el.querySelector('.worked');
+    if (b) b.textContent = duration(ms);
+  }
+}
+
+async function loadScrapReasons() {
+  if (!state.scrapReasons.length && !isMissing('scrap_reasons')) {
+    try { state.scrapReasons = await api.scrapReasons(); } catch { /* typed in by hand instead */ }
+  }
+  return state.scrapReasons.filter((r) => r.active !== false);
+}
+
+async function reportDialog(task) {
+  const reasons = await loadScrapReasons();
+  const good = h('input', { name: 'good', type: 'number', min: 0, step: 1, inputmode: 'numeric', value: '0' });
+  const scrap = h('input', { name: 'scrap', type: 'number', min: 0, step: 1, inputmode: 'numeric', value: '0' });
+  const reason = reasons.length
+    ? h('select', { name: 'scrap_reason' }, h('option', { value: '' }, t('task.pick_reason')),
+      reasons.map((r) => h('option', { value: r.code ?? r.id }, nameOf(r) || r.code)))
+    : h('input', { name: 'scrap_reason', maxlength: 200 });
+  const left = task.available_qty != null ? task.available_qty : task.quantity;
+  return openDialog({
+    title: t('task.report_title', { process: processName(task) }),
+    confirm: t('task.report'),
+    body: [
+      h('p', { class: 'muted' }, t('task.report_so_far', { good: number(task.good_qty), scrap: number(task.scrap_qty), total: number(left) })),
+      h('div', { class: 'form-grid' },
+        field('good', t('task.good_add'), good), field('scrap', t('task.scrap_add'), scrap),
+        h('div', { class: 'wide' }, field('scrap_reason', t('field.scrap_reason'), reason)))],
+    validate: (v) => {
+      const errs = {};
+      const g = Number(v.good || 0);
+      const s = Number(v.scrap || 0);
+      if (!Number.isInteger(g) || g < 0) errs.good = t('reason.whole_number');
+      if (!Number.isInteger(s) || s < 0) errs.scrap = t('reason.whole_number');
+      if (!errs.good && !errs.scrap && g + s === 0) errs.good = t('task.report_nothing');
+      if (s > 0 && !v.scrap_reason) errs.scrap_reason = t('reason.required');
+      return errs;
+    },
+    submit: (v) => api.progress(task.id, Number(v.good || 0), Number(v.scrap || 0), v.scrap_reason),
+  });
+}
+
+async function assignDialog(task) {
+  const operators = operatorsOf(task.department_id);
+  const select = h('select', { name: 'operator_id', required: true },
+    h('option', { value: '' }, t('board.pick_operator')),
+    operators.map((u) => h('option', { value: u.id, selected: u.id === task.operator_id }, u.display_name || u.username)));
+  const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 4000 });
+  let result = null;
+  const values = await openDialog({
+    title: t(task.operator_id ? 'task.reassign' : 'task.assign'),
+    confirm: t('task.assign'),
+    body: [field('operator_id', t('field.operator'), select), field('reason', t('field.reason'), reason)],
+    validate: (v) => {
+      const errs = {};
+      if (!v.operator_id) errs.operator_id = t('reason.required');
+      if (!v.reason) errs.reason = t('reason.required');
+      return errs;
+    },
+    submit: async (v) => { result = await api.assign(task.id, Number(v.operator_id), v.reason); },
+  });
+  return values ? result : null;
+}
+
+/**
+ * Carries out the action of a clicked button on `task`. Resolves with the task as the
+ * server now has it (or null when it did not say, or nothing happened).
+ */
+export async function runTaskAction(button, task) {
+  const action = button.dataset.action;
+  try {
+    switch (action) {
+      case 'claim': {
+        const done = await busy(button, () => api.claim(task.id), { quiet: true });
+        toast(t('task.claimed_toast'), 'ok', { link: { href: '#/my-tasks', text: t('nav.my_tasks') } });
+        return done;
+      }
+      case 'progress': {
+        const values = await reportDialog(task);
+        if (values) toast(t('task.reported'), 'ok');
+        return values ? await api.task(task.id) : null;
+      }
+      case 'complete': {
+        const ok = await confirmDialog(t('task.complete_title'), t('task.complete_text', {
+          process: processName(task), good: number(task.good_qty), quantity: number(task.quantity) }), { confirm: t('task.complete') });
+        return ok ? await busy(button, () => api.taskAction(task.id, 'complete'), { quiet: true }) : null;
+      }
+      case 'assign':
+        return await assignDialog(task);
+      case 'cancel': {
+        let out = null;
+        const reason = await askReason(t('task.cancel_title'), { confirm: t('task.cancel'), submit: async (r) => { out = await api.cancelTask(task.id, r); } });
+        return reason ? out : null;
+      }
+      default:
+        return await busy(button, () => api.taskAction(task.id, action), { quiet: true });
+    }
+  } catch (err) {
+    toastError(err);
+    if (err.code === 'task_already_claimed' || err.status === 404) return { ...task, status: 'gone' };
+    return null;
+  }
+}
+
+/** Wires delegated clicks on task buttons inside `root`; `find(id)` gives the task shown. */
+export function onTaskButtons(root, find, changed) {
+  root.addEventListener('click', async (e) => {
+    const el = actionOf(e, root);
+    if (!el || !el.dataset.id) return;
+    const task = find(Number(el.dataset.id));
+    if (!task) return;
+    const after = await runTaskAction(el, task);
+    if (after) changed(after, task);
+  });
+}

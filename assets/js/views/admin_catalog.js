@@ -1,0 +1,142 @@
+// Admin: departments (dispatch strategy, auto-assign delay, WIP cap), the process catalogue,
+// and scrap reasons. Each edit uses the server's endpoint when it has one and says
+// "not available" when it does not.
+
+import { api } from '../api.js';
+import { h, put, actionOf } from '../dom.js';
+import { t, nameOf } from '../i18n.js';
+import { state, update, department, isMissing } from '../state.js';
+import { busy, field, openDialog, toast, toastError, unavailable } from '../ui.js';
+import { adminNav } from './admin_users.js';
+
+const STRATEGIES = ['manual', 'least_loaded', 'round_robin', 'skill'];
+
+function page(root, current, ...content) {
+  root.append(h('div', { class: 'page-head' }, h('h1', {}, t('nav.admin'))), adminNav(current), ...content);
+}
+
+async function refreshCatalog() {
+  const [departments, processes] = await Promise.all([api.departments(), api.processes()]);
+  update({ departments, processes });
+}
+
+export function adminDepartmentsView(root) {
+  const box = h('div', { class: 'table-wrap' });
+  page(root, 'departments', h('section', { class: 'card' }, h('h2', {}, t('admin.departments')), box));
+
+  function paint() {
+    const editable = !isMissing('departments.update');
+    put(box, editable ? null : unavailable(t('admin.edit_departments')),
+      h('table', { class: 'table' },
+        h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name'), t('admin.strategy'), t('admin.delay'), t('admin.wip_cap'), ''].map((c) => h('th', {}, c)))),
+        h('tbody', {}, state.departments.map((d) => h('tr', { dataset: { deptId: d.id } },
+          h('td', { class: 'mono' }, d.code), h('td', {}, nameOf(d)),
+          h('td', {}, h('select', { name: 'strategy', disabled: !editable, 'aria-label': t('admin.strategy') },
+            STRATEGIES.map((s) => h('option', { value: s, selected: s === d.strategy }, t(`strategy.${s}`))))),
+          h('td', {}, h('input', { name: 'auto_assign_delay_s', type: 'number', min: 0, step: 1, value: d.auto_assign_delay_s, disabled: !editable, 'aria-label': t('admin.delay'), style: 'width:110px' })),
+          h('td', {}, h('input', { name: 'wip_cap', type: 'number', min: 1, step: 1, value: d.wip_cap ?? '', placeholder: '∞', disabled: !editable, 'aria-label': t('admin.wip_cap'), style: 'width:90px' })),
+          h('td', {}, editable ? h('button', { type: 'button', class: 'btn small primary', dataset: { action: 'save', id: d.id } }, t('common.save')) : null))))));
+  }
+
+  box.addEventListener('click', async (e) => {
+    const el = actionOf(e, box);
+    if (!el) return;
+    const row = el.closest('tr');
+    const value = (n) => row.querySelector(`[name="${n}"]`).value;
+    const body = {
+      strategy: value('strategy'),
+      auto_assign_delay_s: Number(value('auto_assign_delay_s') || 0),
+      wip_cap: value('wip_cap') === '' ? null : Number(value('wip_cap')),
+    };
+    try {
+      await busy(el, () => api.updateDepartment(Number(el.dataset.id), body), { quiet: true });
+      toast(t('common.saved'), 'ok');
+      await refreshCatalog();
+    } catch (err) {
+      toastError(err);
+    }
+    paint();
+  });
+  paint();
+}
+
+export function adminProcessesView(root) {
+  const box = h('div', { class: 'table-wrap' });
+  page(root, 'processes', h('section', { class: 'card' }, h('h2', {}, t('admin.processes')), box));
+
+  function paint() {
+    const editable = !isMissing('processes.update');
+    put(box, h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('field.department'), t('task.sequence'), t('field.parallel'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
+      h('tbody', {}, state.processes.map((p) => h('tr', {},
+        h('td', { class: 'mono' }, p.code), h('td', {}, p.name_zh), h('td', {}, p.name_en),
+        h('td', {}, nameOf(department(p.department_id))), h('td', { class: 'num' }, String(p.sequence)),
+        h('td', {}, t(p.parallel ? 'common.yes' : 'common.no')), h('td', {}, t(p.active ? 'common.yes' : 'common.no')),
+        h('td', {}, editable ? h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', id: p.id } }, t('common.edit')) : null))))),
+    editable ? null : unavailable(t('admin.edit_processes')));
+  }
+
+  box.addEventListener('click', async (e) => {
+    const el = actionOf(e, box);
+    if (!el) return;
+    const p = state.processes.find((x) => x.id === Number(el.dataset.id));
+    const ok = await openDialog({
+      title: t('admin.edit_process', { code: p.code }),
+      confirm: t('common.save'),
+      body: h('div', { class: 'form-grid' },
+        field('name_zh', t('admin.name_zh'), h('input', { name: 'name_zh', value: p.name_zh, maxlength: 200 })),
+        field('name_en', t('admin.name_en'), h('input', { name: 'name_en', value: p.name_en, maxlength: 200 })),
+        field('department_id', t('field.department'), h('select', { name: 'department_id' },
+          state.departments.map((d) => h('option', { value: d.id, selected: d.id === p.department_id }, nameOf(d))))),
+        field('sequence', t('task.sequence'), h('input', { name: 'sequence', type: 'number', step: 1, value: p.sequence })),
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'parallel', checked: p.parallel }), t('field.parallel')),
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'active', checked: p.active }), t('admin.active'))),
+      submit: (v) => api.updateProcess(p.id, { ...v, department_id: Number(v.department_id), sequence: Number(v.sequence) }),
+    });
+    if (ok) {
+      toast(t('common.saved'), 'ok');
+      await refreshCatalog().catch(toastError);
+    }
+    paint();
+  });
+  paint();
+}
+
+export function adminScrapReasonsView(root) {
+  const box = h('div', {});
+  page(root, 'scrap-reasons', h('section', { class: 'card' }, h('h2', {}, t('admin.scrap_reasons')), box));
+
+  async function load() {
+    try {
+      const reasons = await api.scrapReasons();
+      if (!root.isConnected) return;
+      put(box, h('table', { class: 'table' },
+        h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('admin.active')].map((c) => h('th', {}, c)))),
+        h('tbody', {}, reasons.map((r) => h('tr', {},
+          h('td', { class: 'mono' }, r.code || String(r.id)), h('td', {}, r.name_zh || ''), h('td', {}, r.name_en || ''),
+          h('td', {}, t(r.active === false ? 'common.no' : 'common.yes')))))),
+      isMissing('scrap_reasons.create') ? unavailable(t('admin.add_reason'))
+        : h('p', {}, h('button', { type: 'button', class: 'btn', dataset: { action: 'add' } }, t('admin.add_reason'))));
+    } catch (e) {
+      put(box, e.missing ? unavailable(t('admin.scrap_reasons')) : h('p', { class: 'notice danger' }, String(e.message)));
+    }
+  }
+
+  box.addEventListener('click', async (e) => {
+    const el = actionOf(e, box);
+    if (!el || el.dataset.action !== 'add') return;
+    const ok = await openDialog({
+      title: t('admin.add_reason'),
+      confirm: t('common.save'),
+      body: h('div', { class: 'form-grid' },
+        field('code', t('admin.code'), h('input', { name: 'code', maxlength: 50 })),
+        field('name_zh', t('admin.name_zh'), h('input', { name: 'name_zh', maxlength: 200 })),
+        field('name_en', t('admin.name_en'), h('input', { name: 'name_en', maxlength: 200 }))),
+      validate: (v) => (v.code ? null : { code: t('reason.required') }),
+      submit: (v) => api.createScrapReason(v),
+    });
+    if (ok) toast(t('common.saved'), 'ok');
+    load();
+  });
+  load();
+}

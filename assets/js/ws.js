@@ -1,0 +1,175 @@
+// The live connection: one WebSocket to /api/v1/events, reconnecting with backoff and
+// resuming with ?after=<last event id> so nothing is missed, then saying so ("caught up").
+// Views subscribe to event batches and to "resync" (reload everything: used when there is
+// no id to resume from, and as a slow poll when the server has no WebSocket at all).
+
+import { api } from './api.js';
+import { state, update, isMissing } from './state.js';
+import { t } from './i18n.js';
+import { toast } from './ui.js';
+
+const eventListeners = new Set();
+const resyncListeners = new Set();
+const POLL_MS = 15000;
+const QUIET_MS = 400;
+
+let socket = null;
+let stopped = true;
+let attempt = 0;
+let opened = false; // has any connection opened since start()
+let retryTimer = 0;
+let pollTimer = 0;
+let catchUp = null; // {count, timer} while replaying after a reconnect
+
+/** fn(events[]) for every batch of new events, oldest first. Returns an unsubscribe function. */
+export function onEvents(fn) {
+  eventListeners.add(fn);
+  return () => eventListeners.delete(fn);
+}
+
+/** fn() when the view should reload from the API. */
+export function onResync(fn) {
+  resyncListeners.add(fn);
+  return () => resyncListeners.delete(fn);
+}
+
+function emit(set, arg) {
+  for (const fn of [...set]) {
+    try { fn(arg); } catch (e) { console.error(e); }
+  }
+}
+
+export function start() {
+  if (!stopped) return;
+  stopped = false;
+  attempt = 0;
+  opened = false;
+  // A server without the live stream (its route answered 404) is polled meanwhile; the
+  // socket is still tried now and then, so a server upgraded under a running tablet goes live.
+  if (isMissing('events')) startPolling();
+  connect();
+}
+
+export function stop() {
+  stopped = true;
+  clearTimeout(retryTimer);
+  clearInterval(pollTimer);
+  pollTimer = 0;
+  if (socket) {
+    const s = socket;
+    socket = null;
+    s.close(1000, 'signed out');
+  }
+  update({ live: 'offline', lastEventId: 0 });
+}
+
+function url() {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const after = state.lastEventId ? `?after=${state.lastEventId}` : '';
+  return `${proto}//${location.host}/api/v1/events${after}`;
+}
+
+function connect() {
+  if (stopped || socket) return;
+  if (state.live !== 'polling') update({ live: 'connecting' });
+  const reconnecting = opened;
+  const s = new WebSocket(url());
+  socket = s;
+  s.addEventListener('open', () => {
+    if (socket !== s) return;
+    attempt = 0;
+    opened = true;
+    stopPolling();
+    update({ live: 'live' });
+    if (reconnecting) beginCatchUp();
+  });
+  s.addEventListener('message', (m) => {
+    if (socket !== s) return;
+    receive(m.data);
+  });
+  s.addEventListener('close', (ev) => {
+    if (socket !== s) return;
+    socket = null;
+    if (stopped) return;
+    // 4009: the event log was reset (a restored database); reload and resume where it says.
+    const resume = /after=(\d+)/.exec(ev.reason || '');
+    if (ev.code === 4009 && resume) {
+      state.lastEventId = Number(resume[1]);
+      emit(resyncListeners);
+    }
+    // 4008 (fell behind) and 1001 (server restarting): reconnect at once with after=.
+    if (ev.code === 4008 || ev.code === 4009 || ev.code === 1001) attempt = 0;
+    if (state.live !== 'polling') update({ live: 'offline' });
+    scheduleRetry();
+  });
+}
+
+function receive(raw) {
+  let data;
+  try { data = JSON.parse(raw); } catch { return; }
+  const list = Array.isArray(data) ? data : (data && data.id ? [data] : []);
+  const fresh = list.filter((e) => e && typeof e.id === 'number' && e.id > state.lastEventId)
+    .sort((a, b) => a.id - b.id);
+  if (!fresh.length) return;
+  state.lastEventId = fresh[fresh.length - 1].id;
+  emit(eventListeners, fresh);
+  if (catchUp) {
+    catchUp.count += fresh.length;
+    clearTimeout(catchUp.timer);
+    catchUp.timer = setTimeout(endCatchUp, QUIET_MS);
+  }
+}
+
+/** After a reconnect the server replays what we missed; once it goes quiet, say so. */
+function beginCatchUp() {
+  if (!state.lastEventId) {
+    // Nothing to resume from: the views reload instead.
+    emit(resyncListeners);
+  }
+  catchUp = { count: 0, timer: setTimeout(endCatchUp, QUIET_MS) };
+}
+
+function endCatchUp() {
+  if (!catchUp) return;
+  const n = catchUp.count;
+  catchUp = null;
+  toast(n ? t('live.caught_up_n', { n }) : t('live.caught_up'), 'ok', { id: 'caught-up' });
+}
+
+function scheduleRetry() {
+  clearTimeout(retryTimer);
+  const delay = Math.min(pollTimer ? 30000 : 10000, 500 * 2 ** attempt) + Math.random() * 300;
+  attempt += 1;
+  if (!opened && attempt === 2) probe();
+  retryTimer = setTimeout(connect, delay);
+}
+
+/** A socket that never opens may mean the server has no live stream yet: then poll. */
+async function probe() {
+  try {
+    await api.probeEvents();
+  } catch (e) {
+    if (e.missing) startPolling();
+  }
+}
+
+function startPolling() {
+  if (pollTimer) return;
+  update({ live: 'polling' });
+  pollTimer = setInterval(() => emit(resyncListeners), POLL_MS);
+}
+
+function stopPolling() {
+  clearInterval(pollTimer);
+  pollTimer = 0;
+}
+
+/** Reconnect at once when the tablet wakes up or the network comes back. */
+function wake() {
+  if (stopped || socket || document.visibilityState !== 'visible') return;
+  clearTimeout(retryTimer);
+  attempt = 0;
+  connect();
+}
+document.addEventListener('visibilitychange', wake);
+window.addEventListener('online', wake);

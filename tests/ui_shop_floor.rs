@@ -1,0 +1,147 @@
+//! The shop floor in the browser: an operator works a task from "My tasks" (start, report
+//! good and scrap with a reason, pause, resume, complete), and a supervisor batch-assigns
+//! from the board with a reason. Real Chromium, real server.
+
+mod browser;
+mod common;
+
+use browser::{Browser, TABLET};
+use common::{published_order, task_of, TestServer, PASSWORD};
+use serde_json::json;
+
+fn toast_shown(text: &str) -> String {
+    format!("return [...document.querySelectorAll('.toast')].some(t => t.textContent === {text:?})")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_works_a_task_from_start_to_finish() {
+    let s = TestServer::start();
+    let zhang = s.user("zhang", "operator", &["PRINTING"]);
+    let order = published_order(&s.admin, &["PRT"]);
+    let task = task_of(&order, "PRT")["id"].as_i64().unwrap();
+    let (status, _) = zhang.post(&format!("/api/v1/tasks/{task}/claim"), &json!({}));
+    assert_eq!(status, 200);
+
+    let b = Browser::open(&s.base, TABLET, "zh-CN").await;
+    b.login("zhang", PASSWORD, "zh-CN").await;
+    b.route("/my-tasks").await;
+    let card = format!("[data-task-id='{task}']");
+    b.click(&format!("{card} [data-action=start]")).await;
+    b.wait_for(
+        "running",
+        &format!("return document.querySelector(\"{card} .chip.s-in_progress\")"),
+    )
+    .await;
+
+    // Scrap without a reason is caught in the dialog; with one, the report goes through.
+    b.click(&format!("{card} [data-action=progress]")).await;
+    b.type_into("#dialog input[name=good]", "1200").await;
+    b.type_into("#dialog input[name=scrap]", "30").await;
+    b.click("#dialog button[type=submit]").await;
+    let reason_error = b
+        .wait_for(
+            "the missing reason",
+            "return document.querySelector('#dialog [data-error-for=scrap_reason]').textContent",
+        )
+        .await;
+    assert_eq!(reason_error, "必填。");
+    b.js("const s = document.querySelector('#dialog select[name=scrap_reason]'); s.value = s.options[1].value;")
+        .await;
+    b.click("#dialog button[type=submit]").await;
+    b.wait_for("the report", &toast_shown("报工成功。")).await;
+
+    b.click(&format!("{card} [data-action=pause]")).await;
+    b.wait_for(
+        "paused",
+        &format!("return document.querySelector(\"{card} .chip.s-paused\")"),
+    )
+    .await;
+    b.click(&format!("{card} [data-action=resume]")).await;
+    b.wait_for(
+        "running again",
+        &format!("return document.querySelector(\"{card} .chip.s-in_progress\")"),
+    )
+    .await;
+    b.click(&format!("{card} [data-action=complete]")).await;
+    b.click("#dialog button[type=submit]").await;
+    b.wait_for(
+        "the card to leave my tasks",
+        &format!("return !document.querySelector(\"{card}\")"),
+    )
+    .await;
+
+    let (_, done) = s.admin.get(&format!("/api/v1/tasks/{task}"));
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["good_qty"], 1200);
+    assert_eq!(done["scrap_qty"], 30);
+    // The task's page tells the story in words.
+    b.route(&format!("/tasks/{task}")).await;
+    let history = b
+        .wait_for(
+            "the history",
+            "const h = document.querySelector('.history'); return h && h.innerText",
+        )
+        .await;
+    let history = history.as_str().unwrap();
+    for words in [
+        "完工",
+        "报工",
+        "暂停",
+        "开工",
+        "良品 1,200，报废 30",
+        "开机损耗",
+    ] {
+        assert!(history.contains(words), "{words} missing from:\n{history}");
+    }
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_batch_assigns_from_the_board() {
+    let s = TestServer::start();
+    s.user("zhao", "supervisor", &["PRINTING"]);
+    s.user("zhang", "operator", &["PRINTING"]);
+    let liu = s.user("liu", "operator", &["PRINTING"]);
+    let first = published_order(&s.admin, &["PRT"]);
+    let second = published_order(&s.admin, &["PRT"]);
+    let ids = [
+        task_of(&first, "PRT")["id"].as_i64().unwrap(),
+        task_of(&second, "PRT")["id"].as_i64().unwrap(),
+    ];
+    let (_, me) = liu.get("/api/v1/auth/me");
+    let liu_id = me["id"].as_i64().unwrap();
+
+    let b = Browser::open(&s.base, TABLET, "en").await;
+    b.login("zhao", PASSWORD, "en").await;
+    b.route("/board").await;
+    for id in ids {
+        b.click(&format!("[data-column=pool] [data-pick='{id}']"))
+            .await;
+    }
+    b.wait_for(
+        "the batch bar",
+        "return !document.querySelector('.batch-bar').hidden",
+    )
+    .await;
+    b.js_with(
+        "const f = document.querySelector('.batch-bar'); f.operator_id.value = String(arguments[0]);",
+        vec![json!(liu_id)],
+    )
+    .await;
+    b.type_into(".batch-bar input[name=reason]", "rush job")
+        .await;
+    b.click(".batch-bar button[type=submit]").await;
+    b.wait_for("the assignment", &toast_shown("2 tasks assigned."))
+        .await;
+    b.wait_for(
+        "both cards in liu's column",
+        &format!("return document.querySelectorAll(\"[data-column='op-{liu_id}'] .task-card\").length === 2"),
+    )
+    .await;
+    for id in ids {
+        let (_, task) = s.admin.get(&format!("/api/v1/tasks/{id}"));
+        assert_eq!(task["operator_id"], liu_id, "{task}");
+        assert_eq!(task["assign_reason"], "rush job");
+    }
+    b.close().await;
+}
