@@ -1,6 +1,7 @@
 //! The warp edge: thin handlers that parse, call one service function and map the result.
 //! Nothing below this module knows about warp.
 
+mod admin;
 pub mod assets;
 pub mod auth;
 mod catalog;

@@ -13,11 +13,13 @@ use crate::service::departments::DepartmentSettings;
 use crate::service::health::Health;
 use crate::service::history::{HistoryPage, HistoryQuery};
 use crate::service::notifications::{Inbox, InboxQuery, MarkedAll, Notification, Unread};
+use crate::service::process_admin::ProcessPatch;
 use crate::service::scrap_reasons::{NewScrapReason, ScrapReason, ScrapReasonPatch};
 use crate::service::stats::{Workload, WorkloadQuery};
 use crate::service::task_batch::BatchResult;
 use crate::service::tasks::{TaskFilter, TaskPage};
 use crate::service::tickets::Ticket;
+use crate::service::user_admin::{NewPassword, UserPatch};
 use crate::service::users::{LoginResult, NewUser, UserView};
 use crate::service::views::{TaskView, WorkOrderView};
 use crate::service::work_orders::{Page, WorkOrderFilter};
@@ -180,6 +182,15 @@ pub fn operations() -> Vec<Op> {
         op("get", "/api/v1/notifications/unread-count", "How many notifications are unread", s::<Unread>),
         op("post", "/api/v1/notifications/{id}/read", "Mark one notification read", s::<Notification>).errors(&[404]),
         op("post", "/api/v1/notifications/read-all", "Mark every notification read", s::<MarkedAll>),
+        op("patch", "/api/v1/users/{id}", "Change a user's name, role, departments, skills, locale or active flag (admin)", s::<UserView>)
+            .body(s::<UserPatch>)
+            .errors(&[403, 404, 409, 422]),
+        op("post", "/api/v1/users/{id}/password", "Set a new password and sign the user out everywhere (admin)", s::<UserView>)
+            .body(s::<NewPassword>)
+            .errors(&[403, 404, 422]),
+        op("patch", "/api/v1/processes/{id}", "Edit a process of the catalogue (admin, manager)", s::<Process>)
+            .body(s::<ProcessPatch>)
+            .errors(&[403, 404, 422]),
         op("post", "/api/v1/users", "Add a user (admin)", s::<UserView>)
             .body(s::<NewUser>)
             .created()

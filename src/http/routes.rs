@@ -1,8 +1,8 @@
 //! The whole route tree, the security headers, and the single `recover`.
 
 use super::{
-    assets, auth, catalog, departments, errors, history, notifications, qr, scrap_reasons, stats,
-    task_actions, tasks, work_orders, ws,
+    admin, assets, auth, catalog, departments, errors, history, notifications, qr, scrap_reasons,
+    stats, task_actions, tasks, work_orders, ws,
 };
 use crate::App;
 use warp::filters::BoxedFilter;
@@ -17,6 +17,8 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
         .and(
             auth::routes(app.clone())
                 .or(catalog::routes(app.clone()))
+                .unify()
+                .or(admin::routes(app.clone()))
                 .unify()
                 .or(work_orders::routes(app.clone()))
                 .unify()

@@ -1,0 +1,92 @@
+//! Editing the process catalogue: names, default department, default sequence, the parallel
+//! flag, and retiring a process (`active = false`). Existing orders keep what they were made
+//! with; only new lines use the new defaults.
+
+use super::catalog::{department_by_id, processes_by_id, Process};
+use super::{now_ms, Actor, Error};
+use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
+use crate::domain::Role;
+use crate::events::log::{append, NewEvent};
+use crate::store::Store;
+use rusqlite::params;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessPatch {
+    #[schemars(length(min = 1, max = 200), regex(pattern = REQUIRED_TEXT_PATTERN))]
+    pub name_zh: Option<String>,
+    #[schemars(length(min = 1, max = 200), regex(pattern = REQUIRED_TEXT_PATTERN))]
+    pub name_en: Option<String>,
+    pub department_id: Option<i64>,
+    #[schemars(range(min = 0, max = 100_000))]
+    pub sequence: Option<i64>,
+    pub parallel: Option<bool>,
+    pub active: Option<bool>,
+}
+
+pub async fn update_process(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    patch: ProcessPatch,
+) -> Result<Process, Error> {
+    actor.require(
+        &[Role::Admin, Role::Manager],
+        "change the process catalogue",
+    )?;
+    let actor_id = actor.id;
+    store
+        .write(move |conn| {
+            let current = processes_by_id(conn, [id])?
+                .remove(&id)
+                .ok_or_else(|| Error::not_found(format!("process {id}")))?;
+            let name_zh = match &patch.name_zh {
+                Some(v) => check_short("name_zh", v, true)?,
+                None => current.name_zh.clone(),
+            };
+            let name_en = match &patch.name_en {
+                Some(v) => check_short("name_en", v, true)?,
+                None => current.name_en.clone(),
+            };
+            let department_id = patch.department_id.unwrap_or(current.department_id);
+            if department_by_id(conn, department_id)?.is_none() {
+                return Err(Error::invalid(
+                    "department_id",
+                    format!("there is no department {department_id}"),
+                ));
+            }
+            let sequence = patch.sequence.unwrap_or(current.sequence);
+            if !(0..=100_000).contains(&sequence) {
+                return Err(Error::invalid("sequence", "must be from 0 to 100000"));
+            }
+            conn.prepare_cached(
+                "UPDATE processes SET name_zh = ?2, name_en = ?3, department_id = ?4, sequence = ?5,
+                    parallel = ?6, active = ?7 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                name_zh,
+                name_en,
+                department_id,
+                sequence,
+                patch.parallel.unwrap_or(current.parallel),
+                patch.active.unwrap_or(current.active),
+            ])?;
+            append(
+                conn,
+                now_ms(),
+                &NewEvent {
+                    kind: "process.updated",
+                    actor_id: Some(actor_id),
+                    data: json!({"process_id": id, "code": current.code}),
+                    ..Default::default()
+                },
+            )?;
+            processes_by_id(conn, [id])?
+                .remove(&id)
+                .ok_or_else(|| Error::not_found(format!("process {id}")))
+        })
+        .await
+}
