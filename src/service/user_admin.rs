@@ -2,8 +2,9 @@
 //! deactivation, and password resets. Admin only; every change is evented, and taking access
 //! away (deactivation, a new password) signs the person out everywhere.
 
-use super::catalog::{department_id_by_code, process_by_code};
-use super::users::{all_users, check_password, hash_password, hashing, UserView};
+use super::users::{
+    add_departments, add_skills, all_users, check_password, hash_password, hashing, UserView,
+};
 use super::{now_ms, Actor, Error};
 use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
 use crate::domain::Role;
@@ -79,35 +80,13 @@ fn apply_patch(conn: &Connection, actor_id: i64, id: i64, patch: &UserPatch) -> 
     if let Some(codes) = &patch.departments {
         conn.prepare_cached("DELETE FROM user_departments WHERE user_id = ?1")?
             .execute([id])?;
-        for (i, code) in codes.iter().enumerate() {
-            let dept = department_id_by_code(conn, code)?.ok_or_else(|| {
-                Error::invalid(
-                    format!("departments[{i}]"),
-                    format!("no department with code '{code}'"),
-                )
-            })?;
-            conn.prepare_cached(
-                "INSERT OR IGNORE INTO user_departments (user_id, department_id) VALUES (?1, ?2)",
-            )?
-            .execute(params![id, dept])?;
-        }
+        add_departments(conn, id, codes)?;
         changed.push("departments");
     }
     if let Some(codes) = &patch.skills {
         conn.prepare_cached("DELETE FROM user_skills WHERE user_id = ?1")?
             .execute([id])?;
-        for (i, code) in codes.iter().enumerate() {
-            let process = process_by_code(conn, code)?.ok_or_else(|| {
-                Error::invalid(
-                    format!("skills[{i}]"),
-                    format!("no process with code '{code}'"),
-                )
-            })?;
-            conn.prepare_cached(
-                "INSERT OR IGNORE INTO user_skills (user_id, process_id) VALUES (?1, ?2)",
-            )?
-            .execute(params![id, process.id])?;
-        }
+        add_skills(conn, id, codes)?;
         changed.push("skills");
     }
     if let Some(active) = patch.active {

@@ -258,6 +258,40 @@ pub fn check_password(password: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Adds departments (by code) to a user; an unknown code names its place in the list.
+pub fn add_departments(conn: &Connection, user_id: i64, codes: &[String]) -> Result<(), Error> {
+    for (i, code) in codes.iter().enumerate() {
+        let dept = department_id_by_code(conn, code)?.ok_or_else(|| {
+            Error::invalid(
+                format!("departments[{i}]"),
+                format!("no department with code '{code}'"),
+            )
+        })?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO user_departments (user_id, department_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![user_id, dept])?;
+    }
+    Ok(())
+}
+
+/// Adds skills (process codes) to a user; an unknown code names its place in the list.
+pub fn add_skills(conn: &Connection, user_id: i64, codes: &[String]) -> Result<(), Error> {
+    for (i, code) in codes.iter().enumerate() {
+        let process = process_by_code(conn, code)?.ok_or_else(|| {
+            Error::invalid(
+                format!("skills[{i}]"),
+                format!("no process with code '{code}'"),
+            )
+        })?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO user_skills (user_id, process_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![user_id, process.id])?;
+    }
+    Ok(())
+}
+
 /// Creates a user; used by `presswork user add`, the admin API and the first-run seed.
 pub fn insert_user(conn: &Connection, user: &NewUser, password_hash: &str) -> Result<i64, Error> {
     let username = check_username(&user.username)?;
@@ -279,30 +313,8 @@ pub fn insert_user(conn: &Connection, user: &NewUser, password_hash: &str) -> Re
     )?
     .execute(params![username, display, user.role.as_str(), password_hash, user.locale, now_ms()])?;
     let id = conn.last_insert_rowid();
-    for (i, code) in user.departments.iter().enumerate() {
-        let dept = department_id_by_code(conn, code)?.ok_or_else(|| {
-            Error::invalid(
-                format!("departments[{i}]"),
-                format!("no department with code '{code}'"),
-            )
-        })?;
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO user_departments (user_id, department_id) VALUES (?1, ?2)",
-        )?
-        .execute(params![id, dept])?;
-    }
-    for (i, code) in user.skills.iter().enumerate() {
-        let process = process_by_code(conn, code)?.ok_or_else(|| {
-            Error::invalid(
-                format!("skills[{i}]"),
-                format!("no process with code '{code}'"),
-            )
-        })?;
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO user_skills (user_id, process_id) VALUES (?1, ?2)",
-        )?
-        .execute(params![id, process.id])?;
-    }
+    add_departments(conn, id, &user.departments)?;
+    add_skills(conn, id, &user.skills)?;
     Ok(id)
 }
 
