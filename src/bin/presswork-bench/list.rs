@@ -4,7 +4,7 @@
 use crate::db::Bench;
 use crate::timing::{header, report, time};
 use presswork::domain::TaskStatus;
-use presswork::service::tasks::{list_tasks, make_cursor, TaskFilter};
+use presswork::service::tasks::{list_statements, list_tasks, make_cursor, TaskFilter};
 use presswork::service::views::READY_SQL;
 use presswork::service::{Actor, Error};
 
@@ -87,8 +87,13 @@ async fn cases(bench: &Bench) -> anyhow::Result<Vec<Case>> {
         status: Some(TaskStatus::InProgress),
         ..TaskFilter::default()
     };
+    let sup_department = sup.department_ids[0];
+    let department = TaskFilter {
+        department_id: Some(sup_department),
+        ..TaskFilter::default()
+    };
     let board_column = TaskFilter {
-        department_id: sup.department_ids.first().copied(),
+        department_id: Some(sup_department),
         status: Some(TaskStatus::InProgress),
         limit: Some(500),
         ..TaskFilter::default()
@@ -152,6 +157,19 @@ async fn cases(bench: &Bench) -> anyhow::Result<Vec<Case>> {
         )
         .await?,
         first(
+            "supervisor, one department, first page",
+            sup,
+            department.clone(),
+        ),
+        deep(
+            bench,
+            "supervisor, one department, middle page",
+            sup,
+            department,
+            &format!(" AND t.department_id = {sup_department}"),
+        )
+        .await?,
+        first(
             "supervisor, board column (500 in progress)",
             sup,
             board_column,
@@ -173,8 +191,52 @@ async fn cases(bench: &Bench) -> anyhow::Result<Vec<Case>> {
     ])
 }
 
-pub async fn run(bench: &Bench, runs: usize) -> anyhow::Result<()> {
+/// Prints SQLite's plan of each statement `list_tasks` runs for the case.
+async fn explain(bench: &Bench, case: &Case) -> anyhow::Result<()> {
+    let statements = list_statements(&case.actor, &case.filter)?;
+    let plans = bench
+        .store
+        .read(move |conn| {
+            let mut plans = Vec::new();
+            for (sql, args) in statements {
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?;
+                let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+                plans.push(rows);
+            }
+            Ok::<_, Error>(plans)
+        })
+        .await?;
+    println!("\n{}", case.label);
+    for (n, plan) in plans.iter().enumerate() {
+        println!("  statement {}:", n + 1);
+        // Indent each step under its parent, as the sqlite3 shell does.
+        let mut depth: Vec<(i64, usize)> = Vec::new();
+        for (id, parent, detail) in plan {
+            while depth.last().is_some_and(|d| d.0 != *parent) {
+                depth.pop();
+            }
+            let level = depth.last().map_or(0, |d| d.1 + 1);
+            println!("    {}{detail}", "  ".repeat(level));
+            depth.push((*id, level));
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(bench: &Bench, runs: usize, plans: bool) -> anyhow::Result<()> {
     let cases = cases(bench).await?;
+    if plans {
+        for case in &cases {
+            explain(bench, case).await?;
+        }
+    }
     header();
     for case in cases {
         let page = list_tasks(&bench.store, &case.actor, case.filter.clone()).await?;

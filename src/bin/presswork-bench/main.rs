@@ -41,6 +41,9 @@ enum Command {
         /// Timed runs of each query.
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// Print SQLite's query plan of each case first.
+        #[arg(long)]
+        explain: bool,
     },
 }
 
@@ -56,9 +59,9 @@ fn main() -> anyhow::Result<()> {
             let bench = db.open().await?;
             stats::run(&bench, runs).await
         })?,
-        Command::List { db, runs } => runtime.block_on(async {
+        Command::List { db, runs, explain } => runtime.block_on(async {
             let bench = db.open().await?;
-            list::run(&bench, runs).await
+            list::run(&bench, runs, explain).await
         })?,
     }
     println!(
