@@ -1,7 +1,9 @@
 //! Tasks: the scoped list with its keyset cursor, a single task, and the race-free claim.
 
-use super::views::{load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT};
-use super::{now_ms, task_events, Actor, Error};
+use super::views::{
+    load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT, TASK_SELECT_BY_ORDER,
+};
+use super::{now_ms, task_events, task_search, Actor, Error};
 use crate::domain::{Priority, Role, TaskAction, TaskStatus};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -47,8 +49,11 @@ pub fn parse_cursor(cursor: &str) -> Result<(i64, String, i64), Error> {
 pub type Statement = (String, Vec<rusqlite::types::Value>);
 
 /// The filter as SQL conditions over `t`, `w` and `p` (each starting with " AND"), numbering
-/// its arguments from 1.
-fn filter_conditions(filter: &TaskFilter) -> (String, Vec<rusqlite::types::Value>) {
+/// its arguments from 1; and whether to read tasks through their orders (a search naming few).
+fn filter_conditions(
+    conn: &Connection,
+    filter: &TaskFilter,
+) -> Result<(String, Vec<rusqlite::types::Value>, bool), Error> {
     let mut sql = String::new();
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut push = |clause: &str, v: rusqlite::types::Value| {
@@ -70,18 +75,19 @@ fn filter_conditions(filter: &TaskFilter) -> (String, Vec<rusqlite::types::Value
     if let Some(w) = filter.work_order_id {
         push(" AND t.work_order_id = ?", w.into());
     }
+    let mut by_order = false;
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        push(
-            " AND (w.number LIKE ? OR w.customer LIKE ? OR w.product LIKE ? OR p.code LIKE ? OR p.name_zh LIKE ?)",
-            format!("%{q}%").into(),
-        );
+        let found = task_search::search(conn, q, args.len() + 1)?;
+        args.push(found.arg);
+        sql += &found.condition;
+        by_order = found.by_order;
     }
     match filter.ready {
         Some(true) => sql += &format!(" AND {READY_SQL}"),
         Some(false) => sql += &format!(" AND NOT {READY_SQL}"),
         None => {}
     }
-    (sql, args)
+    Ok((sql, args, by_order))
 }
 
 /// The statements `list_tasks` runs for a filter, in order, each ending in the page size (+1).
@@ -96,7 +102,11 @@ fn filter_conditions(filter: &TaskFilter) -> (String, Vec<rusqlite::types::Value
 /// - When the actor sees several departments and the filter names none, each statement is
 ///   one arm per department, merged in order (`UNION ALL ... ORDER BY`): an index gives one
 ///   department's tasks in order, not several departments' together.
-pub fn list_statements(actor: &Actor, filter: &TaskFilter) -> Result<Vec<Statement>, Error> {
+pub fn list_statements(
+    conn: &Connection,
+    actor: &Actor,
+    filter: &TaskFilter,
+) -> Result<Vec<Statement>, Error> {
     let limit = filter.limit.unwrap_or(50).clamp(1, 500);
     let after = filter
         .cursor
@@ -105,7 +115,12 @@ pub fn list_statements(actor: &Actor, filter: &TaskFilter) -> Result<Vec<Stateme
         .map(parse_cursor)
         .transpose()?;
     let scope = actor.scope();
-    let (conditions, args) = filter_conditions(filter);
+    let (conditions, args, by_order) = filter_conditions(conn, filter)?;
+    let select = if by_order {
+        TASK_SELECT_BY_ORDER
+    } else {
+        TASK_SELECT
+    };
     let arms: Vec<String> = match (filter.department_id, scope.task_departments()) {
         (None, Some(departments)) if departments.len() > 1 => departments
             .iter()
@@ -118,7 +133,7 @@ pub fn list_statements(actor: &Actor, filter: &TaskFilter) -> Result<Vec<Stateme
             .iter()
             .map(|arm| {
                 let visible = scope.task_predicate();
-                format!("{TASK_SELECT} WHERE {visible}{conditions}{arm}{keyset}")
+                format!("{select} WHERE {visible}{conditions}{arm}{keyset}")
             })
             .collect();
         let order = "ORDER BY t.priority DESC, t.due_date, t.id";
@@ -156,9 +171,10 @@ pub async fn list_tasks(
     filter: TaskFilter,
 ) -> Result<TaskPage, Error> {
     let limit = filter.limit.unwrap_or(50).clamp(1, 500) as usize;
-    let statements = list_statements(actor, &filter)?;
+    let actor = actor.clone();
     store
         .read(move |conn| {
+            let statements = list_statements(conn, &actor, &filter)?;
             let mut items = Vec::new();
             for (sql, args) in statements {
                 if items.len() > limit {

@@ -199,7 +199,8 @@ fn load(conn: &Connection, shape: &Shape) -> anyhow::Result<usize> {
         order_rows.push(vec![
             o.into(),
             format!("B{o:09}").into(),
-            "客户 Customer".to_owned().into(),
+            // 500 customers, each with every 500th order or so.
+            format!("客户{0:03} Customer {0:03}", (o * 7919) % 500).into(),
             "彩盒 Box".to_owned().into(),
             5000i64.into(),
             due.clone().into(),
