@@ -90,6 +90,39 @@ fn filter_conditions(
     Ok((sql, args, by_order))
 }
 
+/// The departments to split a list into, one arm each, merged in order (`UNION ALL ...
+/// ORDER BY`); none to run it whole. An index gives one department's tasks in list order
+/// (`tasks_by_department`, and by status `tasks_pool`), not several departments' together;
+/// without arms SQLite would gather every match and sort it. Arms are needed when the list
+/// spans several of the actor's departments, or filters by status across departments.
+/// Filters by operator or order already narrow the list to an index of their own.
+fn department_arms(
+    conn: &Connection,
+    scope: &super::Scope,
+    filter: &TaskFilter,
+) -> Result<Vec<i64>, Error> {
+    if filter.department_id.is_some()
+        || filter.operator_id.is_some()
+        || filter.work_order_id.is_some()
+    {
+        return Ok(vec![]);
+    }
+    let departments = match scope.task_departments() {
+        Some(departments) => departments,
+        // Every department, active or not: each may hold tasks.
+        None if filter.status.is_some() => conn
+            .prepare_cached("SELECT id FROM departments ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+        None => vec![],
+    };
+    Ok(if departments.len() > 1 {
+        departments
+    } else {
+        vec![]
+    })
+}
+
 /// The statements `list_tasks` runs for a filter, in order, each ending in the page size (+1).
 ///
 /// Every statement is shaped so that SQLite walks an index in the list's order from exactly
@@ -99,9 +132,7 @@ fn filter_conditions(
 ///   seek), then the lower priorities. As one statement, "after the cursor" in this mixed
 ///   order (priority descending, the rest ascending) is an OR that only bounds the priority,
 ///   and the scan crossed every earlier row of that priority.
-/// - When the actor sees several departments and the filter names none, each statement is
-///   one arm per department, merged in order (`UNION ALL ... ORDER BY`): an index gives one
-///   department's tasks in order, not several departments' together.
+/// - See [`department_arms`] for lists that span several departments.
 pub fn list_statements(
     conn: &Connection,
     actor: &Actor,
@@ -121,12 +152,14 @@ pub fn list_statements(
     } else {
         TASK_SELECT
     };
-    let arms: Vec<String> = match (filter.department_id, scope.task_departments()) {
-        (None, Some(departments)) if departments.len() > 1 => departments
-            .iter()
-            .map(|d| format!(" AND t.department_id = {d}"))
-            .collect(),
-        _ => vec![String::new()],
+    let arms: Vec<String> = department_arms(conn, &scope, filter)?
+        .iter()
+        .map(|d| format!(" AND t.department_id = {d}"))
+        .collect();
+    let arms = if arms.is_empty() {
+        vec![String::new()]
+    } else {
+        arms
     };
     let statement = |keyset: &str, args: Vec<rusqlite::types::Value>| {
         let arms: Vec<String> = arms

@@ -19,6 +19,10 @@ pub struct DbArgs {
     /// Orders of the last this many days are still open.
     #[arg(long, default_value_t = 14)]
     open_days: i64,
+    /// Spread the tasks over this many years: the same shop with a longer history, rather
+    /// than a busier shop with more open work.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=100))]
+    years: i64,
     /// Where the database lives (default: a fresh directory under the system temp dir,
     /// removed afterwards). A database already there is reused as it is, without seeding.
     #[arg(long)]
@@ -92,6 +96,7 @@ impl DbArgs {
             tasks: self.tasks,
             operators: self.operators,
             open_days: self.open_days,
+            years: self.years,
             now: now_ms(),
         };
         let started = Instant::now();
@@ -104,8 +109,9 @@ impl DbArgs {
         drop(conn);
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         println!(
-            "seeded {} tasks ({open} open, {} operators) in {:.1} s; database {:.0} MB",
+            "seeded {} tasks over {} year(s) ({open} open, {} operators) in {:.1} s; database {:.0} MB",
             shape.tasks,
+            shape.years,
             shape.operators,
             started.elapsed().as_secs_f64(),
             size as f64 / 1e6

@@ -1,4 +1,4 @@
-//! Seeds a benchmark database quickly: a year of a busy shop's work orders, lines and tasks in
+//! Seeds a benchmark database quickly: a year (or several) of a busy shop's work orders, lines and tasks in
 //! multi-row INSERTs, through the real schema (so the workload triggers do their real work for
 //! every row). The secondary indexes of the three big tables are dropped while loading and
 //! built again from their own definitions afterwards: one sort per index instead of millions
@@ -22,6 +22,8 @@ pub struct Shape {
     pub operators: usize,
     /// Orders created in the last `open_days` days are still being worked; older ones are done.
     pub open_days: i64,
+    /// The history spans this many years, orders arriving evenly over them.
+    pub years: i64,
     pub now: i64,
 }
 
@@ -151,7 +153,7 @@ fn load(conn: &Connection, shape: &Shape) -> anyhow::Result<usize> {
     let operators = add_people(conn, shape)?;
     let mut rng = Lcg(7);
     let total = shape.tasks as i64;
-    let span = 365 * DAY_MS;
+    let span = shape.years * 365 * DAY_MS;
     let mut order_rows = Inserter::new(
         conn,
         "INSERT INTO work_orders (id, number, customer, product, quantity, due_date, priority, status, created_at, updated_at)",
