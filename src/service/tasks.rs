@@ -18,6 +18,8 @@ pub struct TaskFilter {
     pub operator_id: Option<i64>,
     pub priority: Option<Priority>,
     pub work_order_id: Option<i64>,
+    /// Text anywhere in the order's number, customer or product, or in the process's code or
+    /// Chinese name: case-insensitive, taken literally (`%` and `_` are not wildcards).
     pub q: Option<String>,
     /// `true`: only tasks someone can start now (`domain::handoff::is_ready`).
     pub ready: Option<bool>,
