@@ -5,7 +5,9 @@
 use super::{last_event_id, StoreError};
 use rusqlite::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 /// Upper bound on changes in one transaction, so one batch never holds the lock for long.
@@ -86,6 +88,16 @@ impl<T: Send, E: From<StoreError> + Send> Delivery for Answer<T, E> {
 
 pub struct Writer {
     queue: mpsc::Sender<Box<dyn Job>>,
+    counters: Arc<WriteCounters>,
+}
+
+/// How well group commit is grouping, for `/metrics` and the benchmarks: changes per
+/// transaction, and the time spent committing (the fsync, and any WAL checkpoint it runs).
+#[derive(Debug, Default)]
+pub struct WriteCounters {
+    pub transactions: AtomicU64,
+    pub changes: AtomicU64,
+    pub commit_micros: AtomicU64,
 }
 
 impl Writer {
@@ -95,10 +107,16 @@ impl Writer {
     ) -> Result<Writer, StoreError> {
         conn.set_prepared_statement_cache_capacity(128);
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
+        let counters = Arc::new(WriteCounters::default());
+        let shared = counters.clone();
         std::thread::Builder::new()
             .name("presswork-writer".into())
-            .spawn(move || run(&mut conn, jobs, last_event))?;
-        Ok(Writer { queue })
+            .spawn(move || run(&mut conn, jobs, last_event, &shared))?;
+        Ok(Writer { queue, counters })
+    }
+
+    pub fn counters(&self) -> &WriteCounters {
+        &self.counters
     }
 
     fn enqueue<F, T, E>(&self, f: F) -> Result<oneshot::Receiver<Result<T, E>>, E>
@@ -139,7 +157,12 @@ impl Writer {
     }
 }
 
-fn run(conn: &mut Connection, jobs: mpsc::Receiver<Box<dyn Job>>, last_event: watch::Sender<i64>) {
+fn run(
+    conn: &mut Connection,
+    jobs: mpsc::Receiver<Box<dyn Job>>,
+    last_event: watch::Sender<i64>,
+    counters: &WriteCounters,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -148,11 +171,18 @@ fn run(conn: &mut Connection, jobs: mpsc::Receiver<Box<dyn Job>>, last_event: wa
                 Err(_) => break,
             }
         }
-        commit_batch(conn, batch, &last_event);
+        counters.transactions.fetch_add(1, Relaxed);
+        counters.changes.fetch_add(batch.len() as u64, Relaxed);
+        commit_batch(conn, batch, &last_event, counters);
     }
 }
 
-fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, last_event: &watch::Sender<i64>) {
+fn commit_batch(
+    conn: &Connection,
+    batch: Vec<Box<dyn Job>>,
+    last_event: &watch::Sender<i64>,
+    counters: &WriteCounters,
+) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "could not begin a write transaction");
         let reason = e.to_string();
@@ -180,11 +210,14 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, last_event: &watch:
         }
     }
     let any_succeeded = answers.iter().any(|a| a.succeeded());
+    let committing = Instant::now();
     let committed = if any_succeeded {
         conn.execute_batch("COMMIT")
     } else {
         conn.execute_batch("ROLLBACK")
     };
+    let micros = committing.elapsed().as_micros().min(u64::MAX as u128) as u64;
+    counters.commit_micros.fetch_add(micros, Relaxed);
     match committed {
         Ok(()) => {
             if any_succeeded {
