@@ -13,7 +13,7 @@ use browser::{Browser, TABLET};
 use common::floor::id;
 use common::{process_id, TestServer, ADMIN_PASSWORD, PASSWORD};
 use fantoccini::Locator;
-use guide::{open_shop, shot_dir, task_id, Shop, SHOT};
+use guide::{open_shop, shot_dir, Shop, SHOT};
 use serde_json::json;
 
 /// The view has drawn, nothing is loading, images and fonts are in, and the page is live.
@@ -220,9 +220,8 @@ async fn manager_approves(b: &Browser, cam: &Camera, order: i64) {
 /// Operator on a tablet: the pool, a scanned ticket, a report, "my tasks", and a task
 /// that cannot start yet.
 async fn operator_tour(shop: &Shop, b: &Browser, cam: &Camera) {
-    let o = &shop.orders;
-    let (brochure, workbook) = (task_id(&o.brochure, "PRT"), task_id(&o.workbook, "PRT"));
-    let running = task_id(&o.gift_box, "PRT");
+    let (brochure, workbook) = (shop.task("brochure", "PRT"), shop.task("workbook", "PRT"));
+    let running = shop.task("gift_box", "PRT");
     b.resize(TABLET).await;
     b.login("zhang", PASSWORD, cam.locale).await;
     b.wait_for(
@@ -296,7 +295,7 @@ async fn supervisor_tour(shop: &Shop, b: &Browser, cam: &Camera, new_order: i64)
         .filter(|t| t["process_code"] == "PRT")
         .map(id)
         .collect();
-    let cards = task_id(&shop.orders.cards, "PRT");
+    let cards = shop.task("cards", "PRT");
     let (liu, zhang) = (shop.user_id("liu"), shop.user_id("zhang"));
     b.login("zhao", PASSWORD, cam.locale).await;
     b.route("/board").await;
@@ -350,7 +349,7 @@ async fn supervisor_tour(shop: &Shop, b: &Browser, cam: &Camera, new_order: i64)
     .await;
 
     // Finishing hands its work out by skill; the task says why it went where it did.
-    let lamination = task_id(&shop.orders.gift_box, "LAM_G");
+    let lamination = shop.task("gift_box", "LAM_G");
     b.route(&format!("/tasks/{lamination}")).await;
     b.wait_for(
         "the history",
