@@ -86,8 +86,10 @@ fn a_full_disk_refuses_writes_with_503_and_keeps_reads() {
     let (status, page) = s.admin.get("/api/v1/work-orders?limit=500");
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["items"].as_array().unwrap().len(), created);
-    let (status, _) = s.admin.get("/healthz");
+    let (status, health) = s.admin.get("/healthz");
     assert_eq!(status, 200);
+    assert_eq!(health["writable"], false, "{health}");
+    assert!(health["write_error"].as_str().unwrap().contains("disk is full"));
 
     // Nothing half-applied: every order that exists has all its tasks, and the file is sound.
     let conn = Connection::open(s.db_path()).unwrap();
@@ -109,4 +111,6 @@ fn a_full_disk_refuses_writes_with_503_and_keeps_reads() {
     mount.resize("64m");
     let (status, body) = s.admin.post("/api/v1/work-orders", &big_order(prt));
     assert_eq!(status, 201, "{body}");
+    let (_, health) = s.admin.get("/healthz");
+    assert_eq!(health["writable"], true, "{health}");
 }
