@@ -89,7 +89,10 @@ fn a_full_disk_refuses_writes_with_503_and_keeps_reads() {
     let (status, health) = s.admin.get("/healthz");
     assert_eq!(status, 200);
     assert_eq!(health["writable"], false, "{health}");
-    assert!(health["write_error"].as_str().unwrap().contains("disk is full"));
+    assert!(health["write_error"]
+        .as_str()
+        .unwrap()
+        .contains("disk is full"));
 
     // Nothing half-applied: every order that exists has all its tasks, and the file is sound.
     let conn = Connection::open(s.db_path()).unwrap();

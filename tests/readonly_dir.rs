@@ -41,10 +41,8 @@ impl Mount {
     fn tmpfs() -> Option<Mount> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_str().unwrap();
-        run("mount", &["-t", "tmpfs", "-o", "size=64m", "tmpfs", path]).then_some(Mount {
-            dir,
-            image: None,
-        })
+        run("mount", &["-t", "tmpfs", "-o", "size=64m", "tmpfs", path])
+            .then_some(Mount { dir, image: None })
     }
 
     /// An ext4 file system on a loop device that remounts itself read-only on an error.
@@ -71,7 +69,10 @@ impl Mount {
 
     fn attach(&self) -> bool {
         let options = "loop,errors=remount-ro";
-        run("mount", &["-o", options, &self.image_file(), self.path_str()])
+        run(
+            "mount",
+            &["-o", options, &self.image_file(), self.path_str()],
+        )
     }
 
     fn path(&self) -> &Path {
@@ -84,7 +85,10 @@ impl Mount {
 
     fn remount(&self, options: &str) {
         let options = format!("remount,{options}");
-        assert!(run("mount", &["-o", &options, self.path_str()]), "{options}");
+        assert!(
+            run("mount", &["-o", &options, self.path_str()]),
+            "{options}"
+        );
     }
 
     /// Makes ext4 hit an error, after which it refuses every write (EROFS) and keeps reading.
@@ -242,7 +246,10 @@ fn reads(client: &Client, task: i64) -> Vec<Value> {
 /// The event ids a fresh live connection replays from the start, up to `last`.
 fn replayed(client: &Client, last: i64) -> Vec<i64> {
     let mut live = Live::connect(&client.base, client.token.as_deref().unwrap(), "after=0");
-    assert!(live.wait_for_id(last, WAIT), "event {last} was not replayed");
+    assert!(
+        live.wait_for_id(last, WAIT),
+        "event {last} was not replayed"
+    );
     live.ids().into_iter().filter(|id| *id <= last).collect()
 }
 
@@ -319,13 +326,17 @@ fn a_disk_turning_read_only_refuses_writes_and_keeps_reads() {
     let claim = format!("/api/v1/tasks/{}/claim", shop.task);
     assert_refused(shop.operator.post(&claim, &json!({})), "read-only");
     assert_refused(
-        shop.admin.post("/api/v1/work-orders", &new_order(&shop.admin)),
+        shop.admin
+            .post("/api/v1/work-orders", &new_order(&shop.admin)),
         "read-only",
     );
     let (status, health) = shop.admin.get("/healthz");
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["writable"], false, "{health}");
-    assert!(health["write_error"].as_str().unwrap().contains("read-only"));
+    assert!(health["write_error"]
+        .as_str()
+        .unwrap()
+        .contains("read-only"));
     assert_eq!(reads(&shop.admin, shop.task), before, "reads changed");
     assert_eq!(replayed(&shop.admin, shop.last_event), events);
     assert_refused(shop.operator.post(&claim, &json!({})), "read-only");
@@ -356,21 +367,37 @@ fn a_server_started_on_a_read_only_dir_serves_reads_only() {
     let before = reads(&shop.admin, shop.task);
     let events = replayed(&shop.admin, shop.last_event);
     assert!(server.stop().success());
-    assert!(!data.join("presswork.db-wal").exists(), "a clean stop folds the WAL back");
+    assert!(
+        !data.join("presswork.db-wal").exists(),
+        "a clean stop folds the WAL back"
+    );
 
     mount.remount("ro");
     let mut server = Server::start(&data, logs.path());
-    assert!(server.console().contains("READ-ONLY"), "{}", server.console());
+    assert!(
+        server.console().contains("READ-ONLY"),
+        "{}",
+        server.console()
+    );
     let admin = at(&server, &shop.admin);
     let (status, health) = admin.get("/healthz");
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["writable"], false, "{health}");
-    assert!(health["write_error"].as_str().unwrap().contains("read-only"));
+    assert!(health["write_error"]
+        .as_str()
+        .unwrap()
+        .contains("read-only"));
     assert_eq!(reads(&admin, shop.task), before, "reads changed");
     assert_eq!(replayed(&admin, shop.last_event), events);
     let claim = format!("/api/v1/tasks/{}/claim", shop.task);
-    assert_refused(at(&server, &shop.operator).post(&claim, &json!({})), "read-only");
-    assert_refused(admin.post("/api/v1/work-orders", &new_order(&admin)), "read-only");
+    assert_refused(
+        at(&server, &shop.operator).post(&claim, &json!({})),
+        "read-only",
+    );
+    assert_refused(
+        admin.post("/api/v1/work-orders", &new_order(&admin)),
+        "read-only",
+    );
     let login = json!({"username": "admin", "password": ADMIN_PASSWORD});
     assert_refused(admin.post("/api/v1/auth/login", &login), "read-only");
     let (status, _) = admin.get("/metrics");
@@ -405,7 +432,11 @@ fn changes_left_in_the_wal_are_read_or_the_start_is_refused() {
     mount.remount("ro");
     let mut server = Server::start(&data, logs.path());
     let admin = at(&server, &shop.admin);
-    assert_eq!(reads(&admin, shop.task), before, "the WAL's changes are served");
+    assert_eq!(
+        reads(&admin, shop.task),
+        before,
+        "the WAL's changes are served"
+    );
     assert!(server.stop().success());
     server.assert_no_panic();
 

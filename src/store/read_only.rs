@@ -72,7 +72,10 @@ fn first_read(uri: &str) -> Result<Connection, rusqlite::Error> {
 }
 
 fn cannot_open(e: &rusqlite::Error) -> bool {
-    matches!(e.sqlite_error_code(), Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly))
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)
+    )
 }
 
 /// Ok when there is no WAL content to miss; the refusal when there is.
@@ -123,7 +126,11 @@ fn path_bytes(path: &Path) -> Vec<u8> {
 fn path_bytes(path: &Path) -> Vec<u8> {
     // SQLite wants `file:/C:/dir/db` on Windows.
     let text = path.to_string_lossy().replace('\\', "/");
-    let rooted = if text.starts_with('/') { text } else { format!("/{text}") };
+    let rooted = if text.starts_with('/') {
+        text
+    } else {
+        format!("/{text}")
+    };
     rooted.into_bytes()
 }
 
@@ -137,11 +144,15 @@ mod tests {
         let path = dir.path().join("a dir?#%&=").join("press work.db");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (7);")
-            .unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (7);",
+        )
+        .unwrap();
         // Open while the writer still holds the WAL: the plain read-only form reads it.
         let (reader, _pool) = open(&path, Arc::default()).unwrap();
-        let x: i64 = reader.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
+        let x: i64 = reader
+            .query_row("SELECT x FROM t", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(x, 7);
         assert!(reader.execute("INSERT INTO t VALUES (8)", []).is_err());
         drop(conn);
@@ -151,7 +162,10 @@ mod tests {
     fn a_missing_database_is_not_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("presswork.db");
-        assert!(matches!(open(&path, Arc::default()), Err(StoreError::Check(_))));
+        assert!(matches!(
+            open(&path, Arc::default()),
+            Err(StoreError::Check(_))
+        ));
         assert!(!path.exists());
     }
 }
