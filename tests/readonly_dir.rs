@@ -193,6 +193,7 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("the server did not stop on SIGTERM");
     }
 
