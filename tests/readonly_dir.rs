@@ -10,215 +10,14 @@
 //! kernel after a disk error (`errors=remount-ro`), which `trigger_fs_error` sets off.
 
 mod common;
+mod support_mounts;
 
 use common::ws::{event_id, Live, WAIT};
-use common::{bin, published_order, task_of, Client, ADMIN_PASSWORD, PASSWORD};
+use common::{published_order, task_of, Client, ADMIN_PASSWORD, PASSWORD};
 use presswork::store::Connection;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// A file system mounted for one test; unmounted (lazily) when dropped.
-struct Mount {
-    dir: tempfile::TempDir,
-    /// The ext4 image file's folder, for an ext4 mount.
-    image: Option<tempfile::TempDir>,
-}
-
-fn run(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-impl Mount {
-    fn tmpfs() -> Option<Mount> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_str().unwrap();
-        run("mount", &["-t", "tmpfs", "-o", "size=64m", "tmpfs", path])
-            .then_some(Mount { dir, image: None })
-    }
-
-    /// An ext4 file system on a loop device that remounts itself read-only on an error.
-    fn ext4() -> Option<Mount> {
-        let image = tempfile::tempdir().unwrap();
-        let file = image.path().join("disk.img");
-        std::fs::File::create(&file)
-            .unwrap()
-            .set_len(64 << 20)
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let mount = Mount {
-            dir,
-            image: Some(image),
-        };
-        let file = file.to_str().unwrap();
-        (run("mkfs.ext4", &["-q", "-F", file]) && mount.attach()).then_some(mount)
-    }
-
-    fn image_file(&self) -> String {
-        let image = self.image.as_ref().expect("an ext4 mount");
-        image.path().join("disk.img").to_str().unwrap().to_owned()
-    }
-
-    fn attach(&self) -> bool {
-        let options = "loop,errors=remount-ro";
-        run(
-            "mount",
-            &["-o", options, &self.image_file(), self.path_str()],
-        )
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn path_str(&self) -> &str {
-        self.path().to_str().unwrap()
-    }
-
-    fn remount(&self, options: &str) {
-        let options = format!("remount,{options}");
-        assert!(
-            run("mount", &["-o", &options, self.path_str()]),
-            "{options}"
-        );
-    }
-
-    /// Makes ext4 hit an error, after which it refuses every write (EROFS) and keeps reading.
-    fn turn_read_only(&self) {
-        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
-        let device = mounts
-            .lines()
-            .find(|l| l.split(' ').nth(1) == Some(self.path_str()))
-            .and_then(|l| l.split(' ').next())
-            .expect("the mount's device");
-        let name = device.rsplit('/').next().unwrap();
-        std::fs::write(format!("/sys/fs/ext4/{name}/trigger_fs_error"), "test").unwrap();
-    }
-
-    /// What an administrator does next: unmount, check the disk, mount it again.
-    fn repair(&self) {
-        assert!(run("umount", &[self.path_str()]), "umount");
-        let fsck = Command::new("e2fsck")
-            .args(["-f", "-y", &self.image_file()])
-            .output()
-            .unwrap();
-        // 0: clean, 1: errors corrected (the error we set off is recorded on the disk).
-        assert!(fsck.status.code().is_some_and(|c| c <= 1), "{fsck:?}");
-        assert!(self.attach(), "mount again");
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.path()).status();
-    }
-}
-
-/// The real binary on a data dir whose console log goes elsewhere (the data dir may refuse it).
-struct Server {
-    child: Option<Child>,
-    base: String,
-    stdout: Arc<Mutex<Vec<String>>>,
-    log: PathBuf,
-}
-
-impl Server {
-    fn try_start(data: &Path, logs: &Path) -> Result<Server, String> {
-        let log = logs.join(format!("server-{}.log", std::process::id()));
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .unwrap();
-        let mut child = Command::new(bin())
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("PRESSWORK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("PRESSWORK_LOG", "warn")
-            .env("PRESSWORK_NO_BROWSER", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(stderr))
-            .spawn()
-            .unwrap();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        let lines = stdout.clone();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("listening on http://").nth(1) {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(addr) => Ok(Server {
-                child: Some(child),
-                base: format!("http://{addr}"),
-                stdout,
-                log,
-            }),
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(std::fs::read_to_string(&log).unwrap_or_default())
-            }
-        }
-    }
-
-    fn start(data: &Path, logs: &Path) -> Server {
-        Server::try_start(data, logs).unwrap_or_else(|log| panic!("did not start:\n{log}"))
-    }
-
-    /// SIGTERM, as a service manager stops it; how it exited.
-    fn stop(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("running");
-        run("kill", &["-TERM", &child.id().to_string()]);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the server did not stop on SIGTERM");
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn console(&self) -> String {
-        self.stdout.lock().unwrap().join("\n")
-    }
-
-    fn assert_no_panic(&self) {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        assert!(!log.contains("panicked"), "a panic in the log:\n{log}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
+use std::path::Path;
+use support_mounts::{Mount, Server};
 
 /// A client of `server` with the session `client` signed in with (sign-in itself writes).
 fn at(server: &Server, client: &Client) -> Client {
@@ -357,7 +156,7 @@ fn a_disk_turning_read_only_refuses_writes_and_keeps_reads() {
 
 #[test]
 fn a_server_started_on_a_read_only_dir_serves_reads_only() {
-    let Some(mount) = Mount::tmpfs() else {
+    let Some(mount) = Mount::tmpfs("64m") else {
         eprintln!("SKIPPED: cannot mount tmpfs here (needs root)");
         return;
     };
@@ -416,7 +215,7 @@ fn a_server_started_on_a_read_only_dir_serves_reads_only() {
 
 #[test]
 fn changes_left_in_the_wal_are_read_or_the_start_is_refused() {
-    let Some(mount) = Mount::tmpfs() else {
+    let Some(mount) = Mount::tmpfs("64m") else {
         eprintln!("SKIPPED: cannot mount tmpfs here (needs root)");
         return;
     };

@@ -160,10 +160,10 @@ async fn serve(
             )),
         ]
     };
-    super::console::announce(&config, addr, log_file.as_deref());
     if read_only {
         println!("{READ_ONLY_NOTICE}");
     }
+    super::console::announce(&config, addr, log_file.as_deref());
     tokio::spawn(async move {
         shutdown::os_signal().await;
         tracing::info!("shutting down: no new connections; finishing requests in flight");
