@@ -67,6 +67,10 @@ pub struct PoolStats {
     pub checkouts: u64,
     pub wait_seconds: f64,
     pub timeouts: u64,
+    /// The writer: transactions committed, changes in them, seconds spent committing.
+    pub write_transactions: u64,
+    pub write_changes: u64,
+    pub write_commit_seconds: f64,
 }
 
 impl Store {
@@ -192,12 +196,18 @@ impl Store {
     pub fn pool_stats(&self) -> PoolStats {
         use std::sync::atomic::Ordering::Relaxed;
         let state = self.inner.pool.state();
+        let none = writer::WriteCounters::default();
+        // A read-only store has no writer, and so wrote nothing.
+        let writes = self.inner.writer.as_ref().map_or(&none, |w| w.counters());
         PoolStats {
             connections: state.connections,
             idle: state.idle_connections,
             checkouts: self.inner.waits.checkouts.load(Relaxed),
             wait_seconds: self.inner.waits.wait_micros.load(Relaxed) as f64 / 1e6,
             timeouts: self.inner.waits.timeouts.load(Relaxed),
+            write_transactions: writes.transactions.load(Relaxed),
+            write_changes: writes.changes.load(Relaxed),
+            write_commit_seconds: writes.commit_micros.load(Relaxed) as f64 / 1e6,
         }
     }
 

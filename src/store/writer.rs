@@ -6,7 +6,9 @@ use super::refusal::{LastRefusal, Refusal};
 use super::{last_event_id, StoreError};
 use rusqlite::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{mpsc, Arc};
+use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 /// Upper bound on changes in one transaction, so one batch never holds the lock for long.
@@ -116,6 +118,16 @@ impl<T: Send, E: From<StoreError> + Send> Delivery for Answer<T, E> {
 
 pub struct Writer {
     queue: mpsc::Sender<Box<dyn Job>>,
+    counters: Arc<WriteCounters>,
+}
+
+/// How well group commit is grouping, for `/metrics` and the benchmarks: changes per
+/// transaction, and the time spent committing (the fsync, and any WAL checkpoint it runs).
+#[derive(Debug, Default)]
+pub struct WriteCounters {
+    pub transactions: AtomicU64,
+    pub changes: AtomicU64,
+    pub commit_micros: AtomicU64,
 }
 
 impl Writer {
@@ -126,14 +138,20 @@ impl Writer {
     ) -> Result<Writer, StoreError> {
         conn.set_prepared_statement_cache_capacity(128);
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
+        let counters = Arc::new(WriteCounters::default());
         let settled = Settled {
             last_event,
             refusal,
+            counters: counters.clone(),
         };
         std::thread::Builder::new()
             .name("presswork-writer".into())
             .spawn(move || run(&mut conn, jobs, settled))?;
-        Ok(Writer { queue })
+        Ok(Writer { queue, counters })
+    }
+
+    pub fn counters(&self) -> &WriteCounters {
+        &self.counters
     }
 
     fn enqueue<F, T, E>(&self, f: F) -> Result<oneshot::Receiver<Result<T, E>>, E>
@@ -178,6 +196,7 @@ impl Writer {
 struct Settled {
     last_event: watch::Sender<i64>,
     refusal: Arc<LastRefusal>,
+    counters: Arc<WriteCounters>,
 }
 
 fn run(conn: &mut Connection, jobs: mpsc::Receiver<Box<dyn Job>>, settled: Settled) {
@@ -189,6 +208,11 @@ fn run(conn: &mut Connection, jobs: mpsc::Receiver<Box<dyn Job>>, settled: Settl
                 Err(_) => break,
             }
         }
+        settled.counters.transactions.fetch_add(1, Relaxed);
+        settled
+            .counters
+            .changes
+            .fetch_add(batch.len() as u64, Relaxed);
         commit_batch(conn, batch, &settled);
     }
 }
@@ -230,11 +254,14 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, settled: &Settled) 
     let any_succeeded = answers.iter().any(|a| a.succeeded());
     // Only a commit that wrote something tells whether the disk takes writes again.
     let wrote = conn.total_changes() != changes_before;
+    let committing = Instant::now();
     let committed = if any_succeeded {
         conn.execute_batch("COMMIT")
     } else {
         conn.execute_batch("ROLLBACK")
     };
+    let micros = committing.elapsed().as_micros().min(u64::MAX as u128) as u64;
+    settled.counters.commit_micros.fetch_add(micros, Relaxed);
     match committed {
         Ok(()) => {
             if any_succeeded && wrote {
