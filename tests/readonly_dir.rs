@@ -200,8 +200,15 @@ fn a_server_started_on_a_read_only_dir_serves_reads_only() {
     );
     let login = json!({"username": "admin", "password": ADMIN_PASSWORD});
     assert_refused(admin.post("/api/v1/auth/login", &login), "read-only");
-    let (status, _) = admin.get("/metrics");
+    let (status, metrics) = admin.get("/metrics");
     assert_eq!(status, 200);
+    assert!(
+        metrics
+            .as_str()
+            .unwrap()
+            .contains("presswork_db_writable 0"),
+        "{metrics}"
+    );
     assert!(server.stop().success(), "a read-only server stops cleanly");
     server.assert_no_panic();
 

@@ -71,6 +71,8 @@ pub struct PoolStats {
     pub write_transactions: u64,
     pub write_changes: u64,
     pub write_commit_seconds: f64,
+    /// False while the disk refuses writes (see [`Store::write_refusal`]).
+    pub writable: bool,
 }
 
 impl Store {
@@ -208,6 +210,7 @@ impl Store {
             write_transactions: writes.transactions.load(Relaxed),
             write_changes: writes.changes.load(Relaxed),
             write_commit_seconds: writes.commit_micros.load(Relaxed) as f64 / 1e6,
+            writable: self.write_refusal().is_none(),
         }
     }
 
