@@ -275,6 +275,17 @@ impl Metrics {
         );
         header(
             o,
+            "presswork_db_writable",
+            "gauge",
+            "1 while writes work; 0 while the disk refuses them (read-only, full, failing).",
+        );
+        line(
+            o,
+            "presswork_db_writable",
+            f64::from(u8::from(pool.writable)),
+        );
+        header(
+            o,
             "presswork_backups_total",
             "counter",
             "Scheduled backups by result.",
@@ -381,12 +392,14 @@ mod tests {
             write_transactions: 2,
             write_changes: 5,
             write_commit_seconds: 0.25,
+            writable: true,
         };
         let text = m.render(&pool, 1);
         assert!(text.contains("presswork_http_requests_total{method=\"POST\",route=\"/api/v1/tasks/{id}/claim\",status=\"409\"} 1"));
         assert!(text.contains("presswork_task_claims_total{result=\"won\"} 1"));
         assert!(text.contains("presswork_websocket_connections 1"));
         assert!(text.contains("presswork_db_write_changes_total 5"));
+        assert!(text.contains("presswork_db_writable 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"0.005\"} 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
         drop(ws);
