@@ -2,6 +2,7 @@
 //! It owns connections and transactions; it knows nothing of HTTP, roles or work orders.
 
 pub mod backup;
+mod checkpointer;
 pub mod lock;
 pub mod migrations;
 mod pool;
@@ -83,7 +84,7 @@ impl Store {
         let last = last_event_id(&conn)?;
         let (last_event, _) = watch::channel(last);
         let refusal = Arc::new(refusal::LastRefusal::new(None));
-        let writer = writer::Writer::start(conn, last_event.clone(), refusal.clone())?;
+        let writer = writer::Writer::start(conn, path, last_event.clone(), refusal.clone())?;
         let waits = Arc::new(PoolWaits::default());
         let pool = pool::read_pool(path, waits.clone())?;
         Ok(Store {

@@ -2,6 +2,7 @@
 //! one `BEGIN IMMEDIATE` transaction, commits once, and only then answers each caller.
 //! One fsync serves the whole batch; a failed change rolls back to its own savepoint alone.
 
+use super::checkpointer;
 use super::refusal::{LastRefusal, Refusal};
 use super::{last_event_id, StoreError};
 use rusqlite::Connection;
@@ -131,18 +132,24 @@ pub struct WriteCounters {
 }
 
 impl Writer {
+    /// `path` is the database's, for the checkpoint thread's own connections.
     pub fn start(
         mut conn: Connection,
+        path: &std::path::Path,
         last_event: watch::Sender<i64>,
         refusal: Arc<LastRefusal>,
     ) -> Result<Writer, StoreError> {
         conn.set_prepared_statement_cache_capacity(128);
+        // The checkpoint thread does it instead, outside the commit (see checkpointer.rs).
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        let checkpoint = checkpointer::start(path)?;
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
         let counters = Arc::new(WriteCounters::default());
         let settled = Settled {
             last_event,
             refusal,
             counters: counters.clone(),
+            checkpoint,
         };
         std::thread::Builder::new()
             .name("presswork-writer".into())
@@ -197,6 +204,7 @@ struct Settled {
     last_event: watch::Sender<i64>,
     refusal: Arc<LastRefusal>,
     counters: Arc<WriteCounters>,
+    checkpoint: checkpointer::Nudge,
 }
 
 fn run(conn: &mut Connection, jobs: mpsc::Receiver<Box<dyn Job>>, settled: Settled) {
@@ -266,6 +274,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, settled: &Settled) 
         Ok(()) => {
             if any_succeeded && wrote {
                 settled.refusal.set(None);
+                settled.checkpoint.after_commit();
             }
             if any_succeeded {
                 if let Ok(id) = last_event_id(conn) {
