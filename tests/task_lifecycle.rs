@@ -107,10 +107,16 @@ fn only_the_holder_works_a_task() {
     let prt = id(task_of(&order, "PRT"));
     must(&li, prt, "claim", json!({}));
     for action in ["start", "release"] {
+        let (status, reply) = act(&wang, prt, action, json!({}));
         assert_eq!(
-            refused(act(&wang, prt, action, json!({})), 403),
-            "forbidden",
-            "a colleague may not {action}"
+            (status, reply["error"]["code"].as_str()),
+            (409, Some("task_held_by_other")),
+            "a colleague may not {action}, and is told who holds it: {reply}"
+        );
+        assert_eq!(reply["error"]["details"]["operator_name"], "li");
+        assert!(
+            reply["error"]["message"].as_str().unwrap().contains("li"),
+            "{reply}"
         );
         assert_eq!(
             refused(act(&zhao, prt, action, json!({})), 404),
