@@ -129,7 +129,7 @@ export function adminScrapReasonsView(root) {
       h('td', {}, t(active ? 'common.yes' : 'common.no')),
       h('td', {}, editable ? h('div', { class: 'row', style: 'gap:6px' },
         h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', code: r.code } }, t('common.edit')),
-        h('button', { type: 'button', class: `btn small${active ? ' warn' : ''}`, dataset: { action: active ? 'retire' : 'reuse', code: r.code } },
+        h('button', { type: 'button', class: `btn small${active ? ' danger' : ''}`, dataset: { action: active ? 'retire' : 'reuse', code: r.code } },
           t(active ? 'admin.retire_reason' : 'admin.reuse_reason'))) : null));
   }
 
