@@ -130,6 +130,13 @@ pub fn error_response(e: &Error) -> Response {
     if let Error::Invalid { field, .. } = e {
         body["error"]["field"] = json!(field);
     }
+    if let Error::Conflict {
+        details: Some(details),
+        ..
+    } = e
+    {
+        body["error"]["details"] = details.clone();
+    }
     if let Error::Batch { failures, .. } = e {
         // Each failing item with the code and message it would have had on its own.
         let failures: Vec<_> = failures
@@ -139,6 +146,13 @@ pub fn error_response(e: &Error) -> Response {
                     json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
                 if let Error::Invalid { field, .. } = e {
                     item["field"] = json!(field);
+                }
+                if let Error::Conflict {
+                    details: Some(details),
+                    ..
+                } = e
+                {
+                    item["details"] = details.clone();
                 }
                 item
             })

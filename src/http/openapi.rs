@@ -22,6 +22,7 @@ use crate::service::tickets::Ticket;
 use crate::service::user_admin::{NewPassword, UserPatch};
 use crate::service::users::{LoginResult, NewUser, UserView};
 use crate::service::views::{TaskView, WorkOrderView};
+use crate::service::wip::DepartmentLoad;
 use crate::service::work_orders::{Page, WorkOrderFilter};
 use crate::service::Actor;
 use schemars::generate::SchemaSettings;
@@ -111,6 +112,12 @@ struct ErrorDetail {
     /// The offending field's JSON path, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
+    /// Facts a client can word itself: a batch's `failures` (each with `id`, `code`, `message`
+    /// and its own `details`), who holds a task (`task_held_by_other`: `operator_id`,
+    /// `operator_name`), or whose cap was reached (`wip_limit_reached` on an assignment:
+    /// `operator_id`, `operator_name`, `held`, `cap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<Value>,
 }
 
 #[derive(serde::Serialize, JsonSchema)]
@@ -165,6 +172,13 @@ pub fn operations() -> Vec<Op> {
         )
         .body(s::<DepartmentSettings>)
         .errors(&[403, 404, 422]),
+        op(
+            "get",
+            "/api/v1/departments/{id}/load",
+            "What each active operator of the department holds against the WIP cap, counted as the cap counts (admin, manager, its supervisors)",
+            s::<DepartmentLoad>,
+        )
+        .errors(&[403, 404]),
         op(
             "get",
             "/api/v1/stats/workload",

@@ -12,8 +12,13 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// `details` carries facts a client words in its own language (e.g. who holds a task).
     #[error("{message}")]
-    Conflict { code: String, message: String },
+    Conflict {
+        code: String,
+        message: String,
+        details: Option<serde_json::Value>,
+    },
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
     /// The request body is not JSON at all (as opposed to JSON with a bad field).
@@ -41,6 +46,20 @@ impl Error {
         Error::Conflict {
             code: code.into(),
             message: message.into(),
+            details: None,
+        }
+    }
+
+    /// A conflict with facts for the client, sent as `error.details`.
+    pub fn conflict_with(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        details: serde_json::Value,
+    ) -> Error {
+        Error::Conflict {
+            code: code.into(),
+            message: message.into(),
+            details: Some(details),
         }
     }
 

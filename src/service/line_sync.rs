@@ -170,6 +170,7 @@ fn fresh_view(
         operator_name: None,
         assigned_via: None,
         assign_reason: None,
+        assign_reason_zh: None,
         published_at: ctx.published.then_some(ctx.now),
         claimed_at: None,
         started_at: None,
