@@ -254,7 +254,10 @@ fn config_check_shows_each_value_and_its_source_with_secrets_redacted() {
             && line("backup.every").contains("# env PRESSWORK_BACKUP_EVERY")
     );
     assert!(line("log.format").contains("# flag --log-format"), "{out}");
-    assert!(line("live.ws_max").contains("# default"), "{out}");
+    assert!(
+        line("live.ws_max").contains("\"1024\"") && line("live.ws_max").contains("# default"),
+        "the default the server uses: {out}"
+    );
     assert!(line("admin_password").contains("<redacted>"), "{out}");
     assert!(!out.contains("very-secret-pw"));
     assert!(

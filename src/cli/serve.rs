@@ -95,7 +95,11 @@ async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::
     }
     let (trigger, shutdown) = shutdown::channel();
     // One signal tells the HTTP server, the live hub and every loop to stop.
-    let hub = Hub::start(store.clone(), HubSettings::from_env(), shutdown.watch());
+    let hub = Hub::start(
+        store.clone(),
+        HubSettings::from_config(&config),
+        shutdown.watch(),
+    );
     let app = App::new(
         store.clone(),
         Arc::new(config.clone()),
