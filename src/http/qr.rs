@@ -11,21 +11,29 @@ use warp::http::header;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
-/// `http://host[:port]` from the request's Host header, so a ticket printed from a tablet on
+/// What the server knows about how it is reached, beyond the request itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Served<'a> {
+    /// The server speaks TLS itself (`--tls-cert`/`--tls-key`).
+    pub tls: bool,
+    /// The configured listen address, the fallback for a missing or odd Host header.
+    pub listen: &'a str,
+}
+
+/// `scheme://host[:port]` from the request's Host header, so a ticket printed from a tablet on
 /// the LAN encodes the address the tablets use. A header that is not a plain host falls back
-/// to the address the server listens on.
-pub fn origin(host: Option<&str>, forwarded_proto: Option<&str>, listen: &str) -> String {
+/// to the address the server listens on. The scheme is https when presswork serves TLS itself
+/// or a proxy in front says the caller used https.
+pub fn origin(host: Option<&str>, forwarded_proto: Option<&str>, served: Served) -> String {
     let plain = |h: &&str| {
         !h.is_empty()
             && h.len() <= 255
             && h.chars()
                 .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
     };
-    let host = host.filter(plain).unwrap_or(listen);
-    let scheme = match forwarded_proto {
-        Some(p) if p.eq_ignore_ascii_case("https") => "https",
-        _ => "http",
-    };
+    let host = host.filter(plain).unwrap_or(served.listen);
+    let https = served.tls || forwarded_proto.is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let scheme = if https { "https" } else { "http" };
     format!("{scheme}://{host}")
 }
 
@@ -36,11 +44,12 @@ async fn svg(
     app: App,
     actor: Actor,
 ) -> Result<Response, Infallible> {
-    let origin = origin(
-        host.as_deref(),
-        proto.as_deref(),
-        &app.config.addr.to_string(),
-    );
+    let listen = app.config.addr.to_string();
+    let served = Served {
+        tls: app.config.tls(),
+        listen: &listen,
+    };
+    let origin = origin(host.as_deref(), proto.as_deref(), served);
     Ok(match qr_svg(&app.store, &actor, target, &origin).await {
         Ok(svg) => {
             let r = warp::reply::with_header(svg, header::CONTENT_TYPE, "image/svg+xml");
@@ -51,6 +60,16 @@ async fn svg(
     })
 }
 
+/// The host the caller used: the Host header, or under HTTP/2 (which browsers speak over
+/// TLS) the request's `:authority`, where a Host header is usually absent. A malformed one is
+/// treated as missing rather than refusing the ticket.
+fn authority() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
+    warp::host::optional()
+        .map(|a: Option<warp::host::Authority>| a.map(|a| a.as_str().to_owned()))
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let target = warp::path!("work-orders" / i64 / "qr.svg")
         .map(Target::WorkOrder)
@@ -58,7 +77,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .unify();
     target
         .and(warp::get())
-        .and(warp::header::optional::<String>("host"))
+        .and(authority())
         .and(warp::header::optional::<String>("x-forwarded-proto"))
         .and(with_app(app.clone()))
         .and(actor(app))
@@ -68,21 +87,39 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
 
 #[cfg(test)]
 mod tests {
-    use super::origin;
+    use super::{origin, Served};
+
+    const PLAIN: Served = Served {
+        tls: false,
+        listen: "127.0.0.1:80",
+    };
 
     #[test]
     fn the_origin_is_the_host_the_caller_used() {
         assert_eq!(
-            origin(Some("10.0.0.5:8080"), None, "0.0.0.0:8080"),
+            origin(Some("10.0.0.5:8080"), None, PLAIN),
             "http://10.0.0.5:8080"
         );
         assert_eq!(
-            origin(Some("shop.lan"), Some("https"), "x"),
+            origin(Some("shop.lan"), Some("https"), PLAIN),
             "https://shop.lan"
         );
         assert_eq!(
-            origin(Some("evil/\"><script>"), None, "127.0.0.1:80"),
+            origin(Some("evil/\"><script>"), None, PLAIN),
             "http://127.0.0.1:80"
+        );
+    }
+
+    #[test]
+    fn a_server_serving_tls_itself_gets_https_codes() {
+        let tls = Served { tls: true, ..PLAIN };
+        assert_eq!(
+            origin(Some("10.0.0.5:8443"), None, tls),
+            "https://10.0.0.5:8443"
+        );
+        assert_eq!(
+            origin(Some("10.0.0.5:8443"), Some("http"), tls),
+            "https://10.0.0.5:8443"
         );
     }
 }
