@@ -78,6 +78,33 @@ fn tls_serves_https_with_hsts_and_a_bad_key_is_a_clear_error() {
         "{text}"
     );
     assert!(text.contains("\"status\":\"ok\""), "{text}");
+    // A browser over HTTPS speaks HTTP/2, which names the host in `:authority`, not in a Host
+    // header: its cookie-authenticated changes must still count as coming from this server.
+    let jar = dir.path().join("cookies");
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sk", "--http2", "-w", "\n%{http_version} %{http_code}"])
+            .args(["-c", jar.to_str().unwrap(), "-b", jar.to_str().unwrap()])
+            .args(["-H", "Content-Type: application/json"])
+            .args(args)
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let login = format!("{{\"username\":\"admin\",\"password\":\"{ADMIN_PASSWORD}\"}}");
+    let out = curl(&["-d", &login, &format!("{url}/api/v1/auth/login")]);
+    assert!(out.ends_with("\n2 200"), "{out}");
+    let out = curl(&[
+        "-H",
+        &format!("Origin: {url}"),
+        "-d",
+        "{}",
+        &format!("{url}/api/v1/notifications/read-all"),
+    ]);
+    assert!(
+        out.ends_with("\n2 200"),
+        "a same-origin change over HTTP/2: {out}"
+    );
     let _ = child.kill();
     let _ = child.wait();
 

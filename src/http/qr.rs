@@ -60,16 +60,6 @@ async fn svg(
     })
 }
 
-/// The host the caller used: the Host header, or under HTTP/2 (which browsers speak over
-/// TLS) the request's `:authority`, where a Host header is usually absent. A malformed one is
-/// treated as missing rather than refusing the ticket.
-fn authority() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
-    warp::host::optional()
-        .map(|a: Option<warp::host::Authority>| a.map(|a| a.as_str().to_owned()))
-        .or(warp::any().map(|| None))
-        .unify()
-}
-
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let target = warp::path!("work-orders" / i64 / "qr.svg")
         .map(Target::WorkOrder)
@@ -77,7 +67,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .unify();
     target
         .and(warp::get())
-        .and(authority())
+        .and(super::security::caller_host())
         .and(warp::header::optional::<String>("x-forwarded-proto"))
         .and(with_app(app.clone()))
         .and(actor(app))
