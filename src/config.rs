@@ -61,6 +61,9 @@ pub struct Config {
     pub ws_max: usize,
     /// An urgent task unclaimed this long alerts the supervisors.
     pub urgent_unclaimed_minutes: f64,
+    /// The address tablets use (`scheme://host[:port]`), for the QR codes on job tickets;
+    /// `None`: the address the printing browser used.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -85,6 +88,7 @@ impl Config {
             dispatch_tick_ms: 1000,
             ws_max: DEFAULT_WS_MAX,
             urgent_unclaimed_minutes: 30.0,
+            public_url: None,
         }
     }
 

@@ -11,7 +11,7 @@ pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
     // Tests and scripts parse this exact line.
     println!("presswork listening on {scheme}://{addr}");
     if addr.ip().is_unspecified() {
-        for ip in lan_addresses(addr.ip()) {
+        for ip in crate::net::lan_addresses(addr.ip()) {
             println!(
                 "  open on this network: {scheme}://{}",
                 SocketAddr::new(ip, addr.port())
@@ -41,22 +41,6 @@ pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
             tracing::warn!("could not open a browser at {url}: {e}");
         }
     });
-}
-
-/// The machine's non-loopback addresses of the bound family, for the URLs a tablet can use.
-fn lan_addresses(bound: IpAddr) -> Vec<IpAddr> {
-    let mut ips: Vec<IpAddr> = if_addrs::get_if_addrs()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| !i.is_loopback())
-        .map(|i| i.ip())
-        // An IPv4 socket is reached on IPv4 addresses only; an IPv6 one usually on both.
-        .filter(|ip| bound.is_ipv6() || ip.is_ipv4())
-        .filter(|ip| !matches!(ip, IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80))
-        .collect();
-    ips.sort();
-    ips.dedup();
-    ips
 }
 
 /// On Linux and the BSDs a browser needs X11 or Wayland; a server over SSH has neither.

@@ -115,3 +115,31 @@ fn live_and_alert_settings_come_from_the_file_and_env_wins() {
         Source::Env("PRESSWORK_WS_MAX")
     );
 }
+
+#[test]
+fn public_url_is_an_origin_without_a_trailing_slash() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |url: &str| {
+        let env = env_of(&[("PRESSWORK_PUBLIC_URL", url)]);
+        load_with(Some(dir.path().to_owned()), &env, &[]).map(|l| l.config.public_url)
+    };
+    assert_eq!(
+        with("https://print.example.com/").unwrap().as_deref(),
+        Some("https://print.example.com")
+    );
+    assert_eq!(
+        with("http://192.168.1.20:8080").unwrap().as_deref(),
+        Some("http://192.168.1.20:8080")
+    );
+    assert_eq!(with("").unwrap(), None);
+    for bad in [
+        "192.168.1.20:8080",
+        "http://",
+        "http://a b",
+        "ftp://x",
+        "http://x/y",
+    ] {
+        let err = with(bad).unwrap_err();
+        assert!(err.0.starts_with("PRESSWORK_PUBLIC_URL"), "{bad}: {err}");
+    }
+}
