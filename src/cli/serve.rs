@@ -45,6 +45,16 @@ pub fn run(loaded: Loaded, _args: ServeArgs) -> anyhow::Result<()> {
 
 type Server = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// warp's bind error repeats its cause in its own message and again as its source (and so
+/// does hyper's beneath it); say it once, in the operating system's own words.
+fn once(e: &warp::Error, doing: String) -> anyhow::Error {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    anyhow::anyhow!("{doing}: {cause}")
+}
+
 fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> {
     let config = &app.config;
     let routes = crate::http::routes(app.clone());
@@ -59,12 +69,15 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
                 .cert_path(cert)
                 .key_path(key)
                 .try_bind_with_graceful_shutdown(config.addr, signal)
-                .with_context(|| {
-                    format!(
-                        "serving HTTPS on {} with {} and {}",
-                        config.addr,
-                        cert.display(),
-                        key.display()
+                .map_err(|e| {
+                    once(
+                        &e,
+                        format!(
+                            "serving HTTPS on {} with {} and {}",
+                            config.addr,
+                            cert.display(),
+                            key.display()
+                        ),
                     )
                 })?;
             Ok((addr, Box::pin(server)))
@@ -72,7 +85,7 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
         _ => {
             let (addr, server) = warp::serve(routes)
                 .try_bind_with_graceful_shutdown(config.addr, signal)
-                .with_context(|| format!("listening on {}", config.addr))?;
+                .map_err(|e| once(&e, format!("listening on {}", config.addr)))?;
             Ok((addr, Box::pin(server)))
         }
     }
