@@ -188,3 +188,43 @@ fn a_bare_start_serves_the_default_way_and_tells_where_things_are() {
         ""
     );
 }
+
+#[test]
+fn a_first_start_that_cannot_listen_creates_no_admin_so_no_password_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = command(dir.path(), &["serve", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(!printed.contains("password"), "{printed}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("in use"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(taken);
+
+    // The next start that gets its port creates the admin and shows the password that works.
+    let started = spawn_listening(command(dir.path(), &["serve", "--addr", "127.0.0.1:0"]));
+    let mut child = started.child;
+    let password = started
+        .lines
+        .iter()
+        .take_while(|l| !l.contains("listening on"))
+        .find_map(|l| {
+            l.split("created user 'admin' with password: ")
+                .nth(1)
+                .map(str::to_owned)
+        });
+    let Some(password) = password else {
+        let _ = child.kill();
+        panic!("no first-run password printed");
+    };
+    let admin = Client::login(&started.url, "admin", password.trim());
+    assert_eq!(admin.get("/api/v1/auth/me").0, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -94,18 +94,6 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
 async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let store = tokio::task::block_in_place(|| super::open_store(&config))?;
     seed::ensure_catalog(&store).await?;
-    if let Some((password, generated)) =
-        seed::ensure_admin(&store, config.admin_password.clone()).await?
-    {
-        if generated {
-            println!("First run: created user 'admin' with password: {password}");
-            println!("  (shown only this once; change it after signing in)");
-        } else {
-            println!(
-                "First run: created user 'admin' with the password from PRESSWORK_ADMIN_PASSWORD"
-            );
-        }
-    }
     let (trigger, shutdown) = shutdown::channel();
     // One signal tells the HTTP server, the live hub and every loop to stop.
     let hub = Hub::start(
@@ -120,6 +108,20 @@ async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::
         shutdown.clone(),
     );
     let (addr, server) = bind(&app, &shutdown)?;
+    // Only once the port is ours: a start that fails to bind must not create the admin, or
+    // the password printed once would be lost with that start.
+    if let Some((password, generated)) =
+        seed::ensure_admin(&store, config.admin_password.clone()).await?
+    {
+        if generated {
+            println!("First run: created user 'admin' with password: {password}");
+            println!("  (shown only this once; change it after signing in)");
+        } else {
+            println!(
+                "First run: created user 'admin' with the password from PRESSWORK_ADMIN_PASSWORD"
+            );
+        }
+    }
     let tick = Duration::from_millis(config.dispatch_tick_ms);
     let loops = vec![
         tokio::spawn(crate::loops::backups::run(app.clone(), shutdown.clone())),
