@@ -86,7 +86,7 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         Format::Csv => read_csv(text)?,
         Format::Json => read_json(text)?,
     };
-    let store = super::open_store(config)?;
+    let store = super::open_current(config)?;
     seed::ensure_catalog_blocking(&store)?;
     let options = ImportOptions {
         dry_run: args.dry_run,
@@ -126,7 +126,7 @@ pub fn run_export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
             args.file.display()
         );
     }
-    let store = super::open_store(config)?;
+    let store = super::open_current(config)?;
     let orders = export_orders(&store)?;
     let text = match format {
         Format::Csv => write_csv(&orders)?,

@@ -45,7 +45,7 @@ impl clap::ValueEnum for Role {
 }
 
 fn open(config: &Config) -> anyhow::Result<Store> {
-    let store = super::open_store(config)?;
+    let store = super::open_current(config)?;
     seed::ensure_catalog_blocking(&store)?;
     Ok(store)
 }
