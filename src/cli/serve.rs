@@ -107,6 +107,7 @@ async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::
         hub.clone(),
         shutdown.clone(),
     );
+    crate::loops::backups::note_newest(&app);
     let (addr, server) = bind(&app, &shutdown)?;
     // Only once the port is ours: a start that fails to bind must not create the admin, or
     // the password printed once would be lost with that start.
