@@ -23,3 +23,31 @@ fn verbs_beside_the_server_create_a_database_only_under_the_data_dir_lock() {
     ok(run(dir.path(), &["user", "list"]));
     assert!(dir.path().join("presswork.db").exists());
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_and_the_work_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(run(dir.path(), &["user", "list"]));
+    let verbs: [&[&str]; 4] = [
+        &["user", "list"],
+        &["backup"],
+        &["check"],
+        &["config", "check"],
+    ];
+    for verb in verbs {
+        // The reader is gone before the first line, as after `| head -0`, so every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = support_ops::command(dir.path(), verb)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{verb:?}: {:?}\n{err}", out.status);
+        assert!(!err.contains("panicked"), "{verb:?}: {err}");
+    }
+    let backups = std::fs::read_dir(dir.path().join("backups"))
+        .unwrap()
+        .count();
+    assert_eq!(backups, 2, "the backup was written, with its manifest");
+}

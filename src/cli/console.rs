@@ -8,20 +8,9 @@ use std::path::Path;
 
 pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
     let scheme = if config.tls() { "https" } else { "http" };
-    // Tests and scripts parse this exact line.
-    println!("presswork listening on {scheme}://{addr}");
-    if addr.ip().is_unspecified() {
-        for ip in crate::net::lan_addresses(addr.ip()) {
-            println!(
-                "  open on this network: {scheme}://{}",
-                SocketAddr::new(ip, addr.port())
-            );
-        }
-    }
-    println!("data directory: {}", config.data_dir.display());
-    match log_file {
-        Some(file) => println!("log file: {}", file.display()),
-        None => println!("log file: none (console only)"),
+    // The server runs on without a console to print to.
+    if let Err(e) = print_where(config, scheme, addr, log_file) {
+        tracing::warn!("could not print the server's addresses: {e}");
     }
     let local = if addr.ip().is_unspecified() {
         SocketAddr::new(IpAddr::from([127, 0, 0, 1]), addr.port())
@@ -41,6 +30,29 @@ pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
             tracing::warn!("could not open a browser at {url}: {e}");
         }
     });
+}
+
+fn print_where(
+    config: &Config,
+    scheme: &str,
+    addr: SocketAddr,
+    log_file: Option<&Path>,
+) -> std::io::Result<()> {
+    // Tests and scripts parse this exact line.
+    say!("presswork listening on {scheme}://{addr}")?;
+    if addr.ip().is_unspecified() {
+        for ip in crate::net::lan_addresses(addr.ip()) {
+            say!(
+                "  open on this network: {scheme}://{}",
+                SocketAddr::new(ip, addr.port())
+            )?;
+        }
+    }
+    say!("data directory: {}", config.data_dir.display())?;
+    match log_file {
+        Some(file) => say!("log file: {}", file.display()),
+        None => say!("log file: none (console only)"),
+    }
 }
 
 /// On Linux and the BSDs a browser needs X11 or Wayland; a server over SSH has neither.

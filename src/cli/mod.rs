@@ -1,5 +1,9 @@
 //! The command line: one file per verb. Only this module (and main) knows about clap.
 
+// First, so its `say!` is in scope in every verb below.
+#[macro_use]
+mod out;
+
 pub mod backup;
 pub mod check;
 pub mod config_cmd;
@@ -114,13 +118,14 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     let up = upgrade::migrate_safely(&db, &config.backups(), &CURRENT)
         .with_context(|| format!("upgrading the database {}", db.display()))?;
     if up.pending.steps() > 0 && !up.pending.is_fresh() {
-        println!(
+        say!(
             "migrated the database from schema version {} to {}",
-            up.pending.from, up.pending.to
-        );
+            up.pending.from,
+            up.pending.to
+        )?;
     }
     if let Some(snapshot) = &up.snapshot {
-        println!("  snapshot taken first: {}", snapshot.display());
+        say!("  snapshot taken first: {}", snapshot.display())?;
     }
     Store::open(&db).with_context(|| format!("opening the database {}", db.display()))
 }

@@ -115,12 +115,12 @@ async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::
         seed::ensure_admin(&store, config.admin_password.clone()).await?
     {
         if generated {
-            println!("First run: created user 'admin' with password: {password}");
-            println!("  (shown only this once; change it after signing in)");
+            say!("First run: created user 'admin' with password: {password}")?;
+            say!("  (shown only this once; change it after signing in)")?;
         } else {
-            println!(
+            say!(
                 "First run: created user 'admin' with the password from PRESSWORK_ADMIN_PASSWORD"
-            );
+            )?;
         }
     }
     let tick = Duration::from_millis(config.dispatch_tick_ms);
