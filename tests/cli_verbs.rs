@@ -51,3 +51,32 @@ fn output_into_a_closed_pipe_ends_quietly_and_the_work_is_done() {
         .count();
     assert_eq!(backups, 2, "the backup was written, with its manifest");
 }
+
+#[test]
+fn user_list_columns_line_up() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, role) in [("wang", "admin"), ("li", "operator")] {
+        ok(run(
+            dir.path(),
+            &[
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--department",
+                "PRINTING",
+                "--password",
+                "long-enough-pw",
+            ],
+        ));
+    }
+    let out = ok(run(dir.path(), &["user", "list"]));
+    let lines: Vec<&str> = out.lines().collect();
+    let column = |line: &str, word: &str| line.find(word).unwrap_or_else(|| panic!("{out}"));
+    let (role, active) = (column(lines[0], "role"), column(lines[0], "active"));
+    for (line, name) in [(lines[1], "admin"), (lines[2], "operator")] {
+        assert_eq!(column(line, name), role, "{out}");
+        assert_eq!(column(line, "true"), active, "{out}");
+    }
+}
