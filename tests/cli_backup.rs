@@ -167,6 +167,30 @@ fn check_reports_problems_with_a_failing_exit() {
         "{out}"
     );
     assert!(out.contains("work_orders") && out.contains("ok"), "{out}");
+    // While the server runs, recent changes sit in the -wal file: both sizes are reported.
+    let size = |prefix: &str| -> u64 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {out}"));
+        line.split(" (")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (db, wal) = (size("database: "), size("write-ahead log: "));
+    assert!(db > 0 && wal > 0, "{out}");
+    assert!(
+        out.contains(&format!(
+            "presswork.db-wal ({wal} bytes; {} bytes in all)",
+            db + wal
+        )),
+        "{out}"
+    );
     s.stop();
     // A task pointing at an order that does not exist (written with foreign keys off, as a
     // careless tool would).

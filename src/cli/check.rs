@@ -16,6 +16,20 @@ pub fn run(config: &Config) -> anyhow::Result<()> {
         report.path.display(),
         report.bytes
     )?;
+    // Recent changes live in the write-ahead log until a checkpoint folds them into the main
+    // file; while the server runs it can be the larger part of the database.
+    let mut wal = db.clone().into_os_string();
+    wal.push("-wal");
+    let wal = std::path::PathBuf::from(wal);
+    match std::fs::metadata(&wal) {
+        Ok(meta) => say!(
+            "write-ahead log: {} ({} bytes; {} bytes in all)",
+            wal.display(),
+            meta.len(),
+            report.bytes + meta.len()
+        )?,
+        Err(_) => say!("write-ahead log: none")?,
+    }
     say!(
         "integrity: {}",
         if is_ok(&report.integrity) {
