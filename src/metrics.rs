@@ -247,6 +247,50 @@ impl Metrics {
         line(o, "presswork_db_pool_timeouts_total", pool.timeouts as f64);
         header(
             o,
+            "presswork_db_write_transactions_total",
+            "counter",
+            "Write transactions committed by the writer (each groups the changes queued).",
+        );
+        line(
+            o,
+            "presswork_db_write_transactions_total",
+            pool.write_transactions as f64,
+        );
+        header(
+            o,
+            "presswork_db_write_changes_total",
+            "counter",
+            "Changes written; divided by transactions, how many each commit grouped.",
+        );
+        line(
+            o,
+            "presswork_db_write_changes_total",
+            pool.write_changes as f64,
+        );
+        header(
+            o,
+            "presswork_db_write_commit_seconds_total",
+            "counter",
+            "Time spent in COMMIT (the fsync and any WAL checkpoint).",
+        );
+        line(
+            o,
+            "presswork_db_write_commit_seconds_total",
+            pool.write_commit_seconds,
+        );
+        header(
+            o,
+            "presswork_db_writable",
+            "gauge",
+            "1 while writes work; 0 while the disk refuses them (read-only, full, failing).",
+        );
+        line(
+            o,
+            "presswork_db_writable",
+            f64::from(u8::from(pool.writable)),
+        );
+        header(
+            o,
             "presswork_backups_total",
             "counter",
             "Scheduled backups by result.",
@@ -350,11 +394,17 @@ mod tests {
             checkouts: 9,
             wait_seconds: 0.5,
             timeouts: 0,
+            write_transactions: 2,
+            write_changes: 5,
+            write_commit_seconds: 0.25,
+            writable: true,
         };
         let text = m.render(&pool, 1);
         assert!(text.contains("presswork_http_requests_total{method=\"POST\",route=\"/api/v1/tasks/{id}/claim\",status=\"409\"} 1"));
         assert!(text.contains("presswork_task_claims_total{result=\"won\"} 1"));
         assert!(text.contains("presswork_websocket_connections 1"));
+        assert!(text.contains("presswork_db_write_changes_total 5"));
+        assert!(text.contains("presswork_db_writable 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"0.005\"} 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
         drop(ws);

@@ -183,6 +183,19 @@ impl Shared {
         self.registry().subscribers.remove(&key);
     }
 
+    /// With nobody connected there is nothing to fan out: the head moves past the new events
+    /// without reading them (a client that connects later replays them from the log). Checked
+    /// and moved under the registry lock, so a client registering meanwhile either is seen
+    /// here or starts from the moved head.
+    fn skip_if_unwatched(&self, target: i64) -> bool {
+        let mut registry = self.registry();
+        if !registry.subscribers.is_empty() {
+            return false;
+        }
+        registry.head = registry.head.max(target);
+        true
+    }
+
     /// Queues each event for every subscriber it reaches. A subscriber whose queue is full is
     /// flagged and dropped here; it tells its client where to resume.
     fn publish(&self, events: &[Arc<Outgoing>]) {
@@ -310,6 +323,9 @@ async fn follow(shared: &Shared, mut woken: watch::Receiver<i64>) {
     let mut cursor = shared.registry().head;
     loop {
         let target = *woken.borrow_and_update();
+        if shared.skip_if_unwatched(target) {
+            cursor = cursor.max(target);
+        }
         while cursor < target {
             match read_page(&shared.store, cursor).await {
                 Ok(events) if events.is_empty() => break,

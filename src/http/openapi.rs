@@ -174,7 +174,7 @@ pub fn operations() -> Vec<Op> {
         .query(s::<WorkloadQuery>)
         .errors(&[422]),
         op("get", "/api/v1/events", "WebSocket upgrade: JSON arrays of events the caller may see; `?after=<id>` replays what was missed, `?ticket=` authenticates", s::<Vec<Event>>)
-            .errors(&[400]),
+            .errors(&[400, 426]),
         op("post", "/api/v1/events/ticket", "A short-lived, single-use ticket for the WebSocket", s::<Ticket>),
         op("get", "/api/v1/notifications", "The caller's inbox, newest first, with the unread count", s::<Inbox>)
             .query(s::<InboxQuery>)
@@ -434,6 +434,7 @@ fn describe(status: u16) -> &'static str {
         409 => "Conflicts with the current state",
         413 => "Body too large",
         422 => "A field is invalid; `error.field` names it",
+        426 => "Not a WebSocket handshake: use Upgrade: websocket, version 13",
         429 => "Too many attempts",
         503 => "The database cannot take writes",
         _ => "Error",
@@ -488,7 +489,8 @@ pub fn document() -> Value {
         if op.request.is_some() {
             errors.extend([400, 413]);
         }
-        errors.push(500);
+        // Any call may meet a disk that refuses writes or an overloaded pool.
+        errors.extend([500, 503]);
         errors.sort();
         errors.dedup();
         for status in errors {

@@ -35,6 +35,7 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
     let settings = Settings::from_config(&app.config);
     let mut tick = tokio::time::interval(settings.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failures = super::Failures::new("the overdue watch");
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -43,9 +44,13 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
         // Due dates are the shop's calendar days, so "today" is local.
         let today = chrono::Local::now().date_naive().to_string();
         match raise_alerts(&app.store, settings.rules, now_ms(), today).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(alerts = n, "raised overdue alerts"),
-            Err(e) => tracing::warn!(error = %e, "the overdue watch could not sweep"),
+            Ok(n) => {
+                failures.worked();
+                if n > 0 {
+                    tracing::info!(alerts = n, "raised overdue alerts");
+                }
+            }
+            Err(e) => failures.failed(&e),
         }
     }
 }
