@@ -134,6 +134,11 @@ impl Metrics {
         }
     }
 
+    /// A successful backup found on disk (Unix seconds), e.g. at start; never moves the time back.
+    pub fn backup_seen(&self, unix: i64) {
+        self.last_backup_unix.fetch_max(unix, Relaxed);
+    }
+
     /// The Prometheus text format (version 0.0.4).
     pub fn render(&self, pool: &PoolStats, schema_version: i64) -> String {
         let mut out = String::with_capacity(4096);
@@ -304,7 +309,7 @@ impl Metrics {
             o,
             "presswork_last_backup_timestamp_seconds",
             "gauge",
-            "When the last scheduled backup succeeded (0: never).",
+            "When the newest scheduled backup was taken (0: none yet).",
         );
         line(
             o,

@@ -86,6 +86,16 @@ const READ_ONLY_NOTICE: &str = "READ-ONLY: the data directory cannot be written;
 
 type Server = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// warp's bind error repeats its cause in its own message and again as its source (and so
+/// does hyper's beneath it); say it once, in the operating system's own words.
+fn once(e: &warp::Error, doing: String) -> anyhow::Error {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    anyhow::anyhow!("{doing}: {cause}")
+}
+
 fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> {
     let config = &app.config;
     let routes = crate::http::routes(app.clone());
@@ -100,12 +110,15 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
                 .cert_path(cert)
                 .key_path(key)
                 .try_bind_with_graceful_shutdown(config.addr, signal)
-                .with_context(|| {
-                    format!(
-                        "serving HTTPS on {} with {} and {}",
-                        config.addr,
-                        cert.display(),
-                        key.display()
+                .map_err(|e| {
+                    once(
+                        &e,
+                        format!(
+                            "serving HTTPS on {} with {} and {}",
+                            config.addr,
+                            cert.display(),
+                            key.display()
+                        ),
                     )
                 })?;
             Ok((addr, Box::pin(server)))
@@ -113,7 +126,7 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
         _ => {
             let (addr, server) = warp::serve(routes)
                 .try_bind_with_graceful_shutdown(config.addr, signal)
-                .with_context(|| format!("listening on {}", config.addr))?;
+                .map_err(|e| once(&e, format!("listening on {}", config.addr)))?;
             Ok((addr, Box::pin(server)))
         }
     }
@@ -131,18 +144,28 @@ async fn serve(
         tokio::task::block_in_place(|| super::open_store(&config))?
     };
     if !read_only {
-        seed(&store, &config).await?;
+        seed::ensure_catalog(&store).await?;
     }
     let (trigger, shutdown) = shutdown::channel();
     // One signal tells the HTTP server, the live hub and every loop to stop.
-    let hub = Hub::start(store.clone(), HubSettings::from_env(), shutdown.watch());
+    let hub = Hub::start(
+        store.clone(),
+        HubSettings::from_config(&config),
+        shutdown.watch(),
+    );
     let app = App::new(
         store.clone(),
         Arc::new(config.clone()),
         hub.clone(),
         shutdown.clone(),
     );
+    crate::loops::backups::note_newest(&app);
     let (addr, server) = bind(&app, &shutdown)?;
+    // Only once the port is ours: a start that fails to bind must not create the admin, or
+    // the password printed once would be lost with that start.
+    if !read_only {
+        first_admin(&store, &config).await?;
+    }
     let tick = Duration::from_millis(config.dispatch_tick_ms);
     // Each loop exists to write (a backup, alerts, assignments): none has work when nothing
     // can be written.
@@ -161,7 +184,7 @@ async fn serve(
         ]
     };
     if read_only {
-        println!("{READ_ONLY_NOTICE}");
+        say!("{READ_ONLY_NOTICE}")?;
     }
     super::console::announce(&config, addr, log_file.as_deref());
     tokio::spawn(async move {
@@ -190,19 +213,18 @@ async fn serve(
     Ok(())
 }
 
-/// The catalogue and the first admin, on a database that lacks them.
-async fn seed(store: &Store, config: &Config) -> anyhow::Result<()> {
-    seed::ensure_catalog(store).await?;
+/// The first admin, on a database that has none; its password is shown here, once.
+async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
     if let Some((password, generated)) =
         seed::ensure_admin(store, config.admin_password.clone()).await?
     {
         if generated {
-            println!("First run: created user 'admin' with password: {password}");
-            println!("  (shown only this once; change it after signing in)");
+            say!("First run: created user 'admin' with password: {password}")?;
+            say!("  (shown only this once; change it after signing in)")?;
         } else {
-            println!(
+            say!(
                 "First run: created user 'admin' with the password from PRESSWORK_ADMIN_PASSWORD"
-            );
+            )?;
         }
     }
     Ok(())

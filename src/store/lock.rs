@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub enum LockError {
     #[error("a presswork server{} is using {}; stop it first", pid_text(*.pid), .path.display())]
     Held { pid: Option<u32>, path: PathBuf },
-    #[error("the lock file {}: {source}", .path.display())]
+    #[error("the lock file {}", .path.display())] // `source` carries the cause
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -24,17 +24,18 @@ use tokio::sync::watch;
 /// What can go wrong below the services. Service code maps these to its own error.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    // The cause is in the message, so it is no `source` too (see the `From`s at the end).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("connection pool: {0}")]
-    Pool(#[from] r2d2::Error),
+    Pool(r2d2::Error),
     #[error("the database schema is version {found}, newer than this presswork knows ({known}); use a newer presswork")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("the writer thread has stopped")]
     WriterGone,
     #[error("a database task panicked")]
     Panicked,
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// A file failed a check (a backup, a restore, a migration); the text says which and why.
     #[error("{0}")]
@@ -229,4 +230,18 @@ impl Store {
 
 pub(crate) fn last_event_id(conn: &Connection) -> Result<i64, rusqlite::Error> {
     conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+}
+
+// Not `#[from]`: that would also make the cause the error's `source`, and a chain printed with
+// `{:#}` would say it twice ("database error: X: X").
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> StoreError {
+        StoreError::Pool(e)
+    }
 }
