@@ -161,7 +161,8 @@ pub static KEYS: &[Key] = &[
         flag: None,
         secret: false,
         set: |c, v| {
-            tracing_subscriber::EnvFilter::try_new(v.trim())
+            v.trim()
+                .parse::<tracing_subscriber::filter::Targets>()
                 .map_err(|e| format!("'{v}' is not a log filter: {e}"))?;
             c.log_level = v.trim().to_owned();
             Ok(())
