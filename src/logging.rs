@@ -3,9 +3,9 @@
 //! decides nothing about what is logged.
 
 use crate::config::{Config, LogFormat};
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::filter::Targets;
 use tracing_subscriber::{Layer, Registry};
 
 /// Keeps the file writer flushing; drop it last (at the end of `main`'s command).

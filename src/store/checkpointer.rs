@@ -5,7 +5,7 @@
 //! writer or readers and never lose anything (the WAL stays the durable copy until copied).
 
 use super::pool::open_connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
 
@@ -34,13 +34,13 @@ pub fn start(path: &Path) -> std::io::Result<Nudge> {
 
 /// A connection per checkpoint, closed before the pause: between checkpoints this thread holds
 /// none, so the last connection a clean stop closes still removes the WAL file.
-fn checkpoint(path: &PathBuf) -> Result<(), String> {
+fn checkpoint(path: &Path) -> Result<(), String> {
     let conn = open_connection(path).map_err(|e| e.to_string())?;
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
         .map_err(|e| e.to_string())
 }
 
-fn run(path: &PathBuf, nudged: &Receiver<()>) {
+fn run(path: &Path, nudged: &Receiver<()>) {
     let mut failing = false;
     while nudged.recv().is_ok() {
         match checkpoint(path) {
