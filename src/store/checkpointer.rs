@@ -6,7 +6,9 @@
 
 use super::pool::open_connection;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// At most this many checkpoints a second, so a busy shop copies pages in batches rather than
@@ -22,14 +24,35 @@ impl Nudge {
     }
 }
 
-/// Starts the checkpoint thread; it ends when the writer does.
-pub fn start(path: &Path) -> std::io::Result<Nudge> {
+#[derive(Default)]
+struct State {
+    stopped: AtomicBool,
+    /// Held while a checkpoint's connection is open.
+    running: Mutex<()>,
+}
+
+/// Stops the thread for good, for a stop: once `stop` returns no background checkpoint runs or
+/// holds a connection, so the final checkpoint and the last close (which removes the WAL file)
+/// are the stop's own.
+pub struct Stopper(Arc<State>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        self.0.stopped.store(true, Ordering::Release);
+        drop(self.0.running.lock());
+    }
+}
+
+/// Starts the checkpoint thread; it ends when the writer does or when stopped.
+pub fn start(path: &Path) -> std::io::Result<(Nudge, Stopper)> {
     let (nudge, nudged) = sync_channel(1);
     let path = path.to_owned();
+    let state = Arc::new(State::default());
+    let shared = state.clone();
     std::thread::Builder::new()
         .name("presswork-checkpoint".into())
-        .spawn(move || run(&path, &nudged))?;
-    Ok(Nudge(nudge))
+        .spawn(move || run(&path, &nudged, &shared))?;
+    Ok((Nudge(nudge), Stopper(state)))
 }
 
 /// A connection per checkpoint, closed before the pause: between checkpoints this thread holds
@@ -40,10 +63,16 @@ fn checkpoint(path: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn run(path: &Path, nudged: &Receiver<()>) {
+fn run(path: &Path, nudged: &Receiver<()>, state: &State) {
     let mut failing = false;
     while nudged.recv().is_ok() {
-        match checkpoint(path) {
+        let running = state.running.lock().unwrap_or_else(|p| p.into_inner());
+        if state.stopped.load(Ordering::Acquire) {
+            return;
+        }
+        let done = checkpoint(path);
+        drop(running);
+        match done {
             Ok(()) => failing = false,
             // Told once per spell: the next successful commit nudges again anyway.
             Err(e) if !failing => {

@@ -216,11 +216,15 @@ impl Store {
         }
     }
 
-    /// Folds the WAL back into the main file; called on shutdown and before backups.
+    /// Folds the WAL back into the main file when stopping (the server, an import); background
+    /// checkpoints end first, for good.
     /// A read-only store has nothing of its own to fold back, and could not.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         if self.is_read_only() {
             return Ok(());
+        }
+        if let Some(writer) = &self.inner.writer {
+            writer.stop_background_checkpoints();
         }
         let conn = self.inner.pool.get()?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

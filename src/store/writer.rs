@@ -120,6 +120,7 @@ impl<T: Send, E: From<StoreError> + Send> Delivery for Answer<T, E> {
 pub struct Writer {
     queue: mpsc::Sender<Box<dyn Job>>,
     counters: Arc<WriteCounters>,
+    checkpoints: checkpointer::Stopper,
 }
 
 /// How well group commit is grouping, for `/metrics` and the benchmarks: changes per
@@ -142,7 +143,7 @@ impl Writer {
         conn.set_prepared_statement_cache_capacity(128);
         // The checkpoint thread does it instead, outside the commit (see checkpointer.rs).
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
-        let checkpoint = checkpointer::start(path)?;
+        let (checkpoint, checkpoints) = checkpointer::start(path)?;
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
         let counters = Arc::new(WriteCounters::default());
         let settled = Settled {
@@ -154,7 +155,16 @@ impl Writer {
         std::thread::Builder::new()
             .name("presswork-writer".into())
             .spawn(move || run(&mut conn, jobs, settled))?;
-        Ok(Writer { queue, counters })
+        Ok(Writer {
+            queue,
+            counters,
+            checkpoints,
+        })
+    }
+
+    /// Ends background checkpoints for good (a stop's final checkpoint follows).
+    pub fn stop_background_checkpoints(&self) {
+        self.checkpoints.stop();
     }
 
     pub fn counters(&self) -> &WriteCounters {
