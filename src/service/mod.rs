@@ -22,6 +22,7 @@ pub mod stats;
 pub mod task_batch;
 pub mod task_control;
 pub mod task_events;
+pub mod task_search;
 pub mod task_work;
 pub mod tasks;
 pub mod tickets;

@@ -63,6 +63,13 @@ impl Scope {
         }
     }
 
+    /// The departments outside which this actor sees no task, or `None` when tasks of any
+    /// department may be visible (to everyone above supervisors, and to operators, who see
+    /// the tasks they hold wherever they are). Lets a list split its query by department.
+    pub fn task_departments(&self) -> Option<Vec<i64>> {
+        (self.role == Role::Supervisor).then(|| self.departments.clone())
+    }
+
     /// SQL predicate over the work_orders table aliased `w`: an order is visible when one of
     /// its tasks is.
     pub fn work_order_predicate(&self) -> String {
@@ -287,5 +294,18 @@ mod tests {
         assert!(s.task_predicate().contains("IN (1,3)"));
         let nobody = Scope::of(&actor(Role::Supervisor, vec![]));
         assert!(nobody.task_predicate().contains("IN (NULL)"));
+        assert_eq!(s.task_departments(), Some(vec![1, 3]));
+    }
+
+    #[test]
+    fn only_supervisors_are_bounded_to_their_departments() {
+        // An operator holding a task of a department they left still sees it.
+        let op = Scope::of(&actor(Role::Operator, vec![1]));
+        assert!(op.sees_task(2, "assigned", Some(7)));
+        assert_eq!(op.task_departments(), None);
+        assert_eq!(
+            Scope::of(&actor(Role::Admin, vec![1])).task_departments(),
+            None
+        );
     }
 }

@@ -193,8 +193,11 @@ fn cells(
         }
         cell.overdue += r.get::<_, i64>(4)?;
     }
+    // INDEXED BY: left to itself, SQLite would rather read every pending and assigned task
+    // through the task list's status index (tasks_by_status) than stay index-only here.
     let sql = format!(
-        "SELECT t.department_id, COALESCE(t.operator_id, 0), COUNT(*) FROM tasks t
+        "SELECT t.department_id, COALESCE(t.operator_id, 0), COUNT(*)
+         FROM tasks t INDEXED BY tasks_unstarted
          WHERE t.status IN ('pending', 'assigned') AND {} AND {READY}
          GROUP BY t.department_id, t.operator_id",
         scope.task_predicate()

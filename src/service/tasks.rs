@@ -1,7 +1,9 @@
 //! Tasks: the scoped list with its keyset cursor, a single task, and the race-free claim.
 
-use super::views::{load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT};
-use super::{now_ms, task_events, Actor, Error};
+use super::views::{
+    load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT, TASK_SELECT_BY_ORDER,
+};
+use super::{now_ms, task_events, task_search, Actor, Error};
 use crate::domain::{Priority, Role, TaskAction, TaskStatus};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -43,13 +45,68 @@ pub fn parse_cursor(cursor: &str) -> Result<(i64, String, i64), Error> {
     Ok((priority, due.to_string(), id))
 }
 
-/// Tasks the actor may see, most urgent first, then by due date and id.
-pub async fn list_tasks(
-    store: &Store,
+/// One SQL statement and its arguments.
+pub type Statement = (String, Vec<rusqlite::types::Value>);
+
+/// The filter as SQL conditions over `t`, `w` and `p` (each starting with " AND"), numbering
+/// its arguments from 1; and whether to read tasks through their orders (a search naming few).
+fn filter_conditions(
+    conn: &Connection,
+    filter: &TaskFilter,
+) -> Result<(String, Vec<rusqlite::types::Value>, bool), Error> {
+    let mut sql = String::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut push = |clause: &str, v: rusqlite::types::Value| {
+        args.push(v);
+        sql += &clause.replace('?', &format!("?{}", args.len()));
+    };
+    if let Some(d) = filter.department_id {
+        push(" AND t.department_id = ?", d.into());
+    }
+    if let Some(s) = filter.status {
+        push(" AND t.status = ?", s.as_str().to_owned().into());
+    }
+    if let Some(o) = filter.operator_id {
+        push(" AND t.operator_id = ?", o.into());
+    }
+    if let Some(p) = filter.priority {
+        push(" AND t.priority = ?", p.rank().into());
+    }
+    if let Some(w) = filter.work_order_id {
+        push(" AND t.work_order_id = ?", w.into());
+    }
+    let mut by_order = false;
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let found = task_search::search(conn, q, args.len() + 1)?;
+        args.push(found.arg);
+        sql += &found.condition;
+        by_order = found.by_order;
+    }
+    match filter.ready {
+        Some(true) => sql += &format!(" AND {READY_SQL}"),
+        Some(false) => sql += &format!(" AND NOT {READY_SQL}"),
+        None => {}
+    }
+    Ok((sql, args, by_order))
+}
+
+/// The statements `list_tasks` runs for a filter, in order, each ending in the page size (+1).
+///
+/// Every statement is shaped so that SQLite walks an index in the list's order from exactly
+/// where the page starts and stops at the page size, instead of gathering every match and
+/// sorting it (which at 10M tasks takes seconds):
+/// - A page after a cursor is two statements: the rest of the cursor's priority (a row-value
+///   seek), then the lower priorities. As one statement, "after the cursor" in this mixed
+///   order (priority descending, the rest ascending) is an OR that only bounds the priority,
+///   and the scan crossed every earlier row of that priority.
+/// - When the actor sees several departments and the filter names none, each statement is
+///   one arm per department, merged in order (`UNION ALL ... ORDER BY`): an index gives one
+///   department's tasks in order, not several departments' together.
+pub fn list_statements(
+    conn: &Connection,
     actor: &Actor,
-    filter: TaskFilter,
-) -> Result<TaskPage, Error> {
-    let scope = actor.scope();
+    filter: &TaskFilter,
+) -> Result<Vec<Statement>, Error> {
     let limit = filter.limit.unwrap_or(50).clamp(1, 500);
     let after = filter
         .cursor
@@ -57,58 +114,83 @@ pub async fn list_tasks(
         .filter(|c| !c.is_empty())
         .map(parse_cursor)
         .transpose()?;
+    let scope = actor.scope();
+    let (conditions, args, by_order) = filter_conditions(conn, filter)?;
+    let select = if by_order {
+        TASK_SELECT_BY_ORDER
+    } else {
+        TASK_SELECT
+    };
+    let arms: Vec<String> = match (filter.department_id, scope.task_departments()) {
+        (None, Some(departments)) if departments.len() > 1 => departments
+            .iter()
+            .map(|d| format!(" AND t.department_id = {d}"))
+            .collect(),
+        _ => vec![String::new()],
+    };
+    let statement = |keyset: &str, args: Vec<rusqlite::types::Value>| {
+        let arms: Vec<String> = arms
+            .iter()
+            .map(|arm| {
+                let visible = scope.task_predicate();
+                format!("{select} WHERE {visible}{conditions}{arm}{keyset}")
+            })
+            .collect();
+        let order = "ORDER BY t.priority DESC, t.due_date, t.id";
+        (
+            format!("{} {order} LIMIT {}", arms.join(" UNION ALL "), limit + 1),
+            args,
+        )
+    };
+    let Some((priority, due, id)) = after else {
+        return Ok(vec![statement("", args)]);
+    };
+    let n = args.len();
+    let mut seek = args.clone();
+    seek.extend([priority.into(), due.into(), id.into()]);
+    let mut lower = args;
+    lower.push(priority.into());
+    Ok(vec![
+        statement(
+            &format!(
+                " AND t.priority = ?{} AND (t.due_date, t.id) > (?{}, ?{})",
+                n + 1,
+                n + 2,
+                n + 3
+            ),
+            seek,
+        ),
+        statement(&format!(" AND t.priority < ?{}", n + 1), lower),
+    ])
+}
+
+/// Tasks the actor may see, most urgent first, then by due date and id.
+pub async fn list_tasks(
+    store: &Store,
+    actor: &Actor,
+    filter: TaskFilter,
+) -> Result<TaskPage, Error> {
+    let limit = filter.limit.unwrap_or(50).clamp(1, 500) as usize;
+    let actor = actor.clone();
     store
         .read(move |conn| {
-            let mut sql = format!("{TASK_SELECT} WHERE {}", scope.task_predicate());
-            let mut args: Vec<rusqlite::types::Value> = Vec::new();
-            let mut push = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
-                args.push(v);
-                *sql += &clause.replace('?', &format!("?{}", args.len()));
-            };
-            if let Some(d) = filter.department_id {
-                push(&mut sql, " AND t.department_id = ?", d.into());
+            let statements = list_statements(conn, &actor, &filter)?;
+            let mut items = Vec::new();
+            for (sql, args) in statements {
+                if items.len() > limit {
+                    break;
+                }
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), task_from_row)?;
+                for row in rows.take(limit + 1 - items.len()) {
+                    items.push(row?);
+                }
             }
-            if let Some(s) = filter.status {
-                push(&mut sql, " AND t.status = ?", s.as_str().to_owned().into());
-            }
-            if let Some(o) = filter.operator_id {
-                push(&mut sql, " AND t.operator_id = ?", o.into());
-            }
-            if let Some(p) = filter.priority {
-                push(&mut sql, " AND t.priority = ?", p.rank().into());
-            }
-            if let Some(w) = filter.work_order_id {
-                push(&mut sql, " AND t.work_order_id = ?", w.into());
-            }
-            if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-                push(
-                    &mut sql,
-                    " AND (w.number LIKE ? OR w.customer LIKE ? OR w.product LIKE ? OR p.code LIKE ? OR p.name_zh LIKE ?)",
-                    format!("%{q}%").into(),
-                );
-            }
-            match filter.ready {
-                Some(true) => sql += &format!(" AND {READY_SQL}"),
-                Some(false) => sql += &format!(" AND NOT {READY_SQL}"),
-                None => {}
-            }
-            if let Some((priority, due, id)) = after {
-                // `priority <= p` leads so the planner walks tasks_queue from the cursor; as a
-                // bare OR it gathers every matching row and sorts them (1M tasks: 0.5 s a page).
-                push(&mut sql, " AND t.priority <= ?", priority.into());
-                push(&mut sql, " AND (t.priority < ?", priority.into());
-                push(&mut sql, " OR t.due_date > ?", due.clone().into());
-                push(&mut sql, " OR (t.due_date = ?", due.into());
-                push(&mut sql, " AND t.id > ?))", id.into());
-            }
-            sql += &format!(" ORDER BY t.priority DESC, t.due_date, t.id LIMIT {}", limit + 1);
-            let mut stmt = conn.prepare(&sql)?;
-            let mut items = stmt
-                .query_map(rusqlite::params_from_iter(args), task_from_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            let next_cursor = if items.len() as i64 > limit {
-                items.truncate(limit as usize);
-                items.last().map(|t| make_cursor(t.priority.rank(), &t.due_date, t.id))
+            let next_cursor = if items.len() > limit {
+                items.truncate(limit);
+                items
+                    .last()
+                    .map(|t| make_cursor(t.priority.rank(), &t.due_date, t.id))
             } else {
                 None
             };
