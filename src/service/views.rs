@@ -111,6 +111,7 @@ pub const TASK_SELECT: &str = concat!(
 pub const TASK_SELECT_BY_ORDER: &str = concat!(
     task_columns!(),
     available_sql!(),
+    ", t.assign_reason_zh",
     " FROM tasks t INDEXED BY tasks_by_order",
     task_joins!()
 );
