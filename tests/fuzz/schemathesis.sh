@@ -24,7 +24,8 @@ BASE=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)
 API=$BASE/api/v1
 
 token() { curl -sf "$API/auth/login" -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
-ADMIN=$(token admin fuzz-admin-pw)
+# The first admin is created just after the server starts listening.
+for _ in $(seq 50); do ADMIN=$(token admin fuzz-admin-pw 2>/dev/null) && break; sleep 0.2; done
 for spec in "maker:maker:" "manager:manager:" "supervisor:supervisor:PRINTING" "operator:operator:PRINTING"; do
     IFS=: read -r name role dept <<< "$spec"
     depts=$([ -n "$dept" ] && echo "[\"$dept\"]" || echo "[]")
