@@ -91,6 +91,12 @@ impl Op {
         self.public = true;
         self
     }
+    /// Prometheus's text format.
+    const fn text(mut self) -> Op {
+        self.media = "text/plain";
+        self
+    }
+
     const fn svg(mut self) -> Op {
         self.media = "image/svg+xml";
         self
@@ -433,6 +439,7 @@ pub fn operations() -> Vec<Op> {
             "Metrics in the Prometheus text format (text/plain; version=0.0.4)",
             s::<String>,
         )
+        .text()
         .public(),
     ]
 }

@@ -38,7 +38,8 @@ curl -sf -H "Authorization: Bearer $ADMIN" -X POST "$API/work-orders/1/approve" 
 
 status=0
 report="# Schema fuzzing (schemathesis)\n\nDate: $(date -u +%Y-%m-%d), $(schemathesis --version), command: \`bash tests/fuzz/schemathesis.sh $EXAMPLES\`\n\n| role | test cases | failures |\n|---|---|---|\n"
-for role in admin maker manager supervisor operator; do
+# Admin last: its run may change the other users (passwords, deactivation) through the admin API.
+for role in maker manager supervisor operator admin; do
     pw=$([ "$role" = admin ] && echo fuzz-admin-pw || echo fuzz-password)
     TOKEN=$(token "$role" "$pw")
     out=$DIR/st-$role.log
