@@ -55,9 +55,9 @@ fn path_matches(documented: &str, path: &str, literal: &[&str]) -> bool {
     let (d, p): (Vec<&str>, Vec<&str>) =
         (documented.split('/').collect(), path.split('/').collect());
     d.len() == p.len()
-        && d.iter().zip(&p).all(|(d, p)| {
-            d == p || (d.starts_with('{') && !p.is_empty() && !literal.contains(p))
-        })
+        && d.iter()
+            .zip(&p)
+            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty() && !literal.contains(p)))
 }
 
 fn answer_miss(miss: &RouteMiss) -> Response {
