@@ -130,6 +130,8 @@ CREATE TABLE tasks (
     operator_id     INTEGER REFERENCES users(id),
     assigned_via    TEXT CHECK (assigned_via IN ('claim', 'assign', 'auto')),
     assign_reason   TEXT,
+    -- The reason in 简体中文 when the words are presswork's own (auto-dispatch, import).
+    assign_reason_zh TEXT,
     published_at    INTEGER,
     claimed_at      INTEGER,
     started_at      INTEGER,

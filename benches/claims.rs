@@ -15,7 +15,12 @@ const SECONDS: u64 = 10;
 fn throughput(server: &Server, admin: &Client) {
     let ops = operators(admin, "tp", OPERATORS, "PRINTING");
     // Enough tasks that nobody runs dry at well above the target rate.
+    eprintln!("throughput: publishing tasks for {OPERATORS} operators");
     let tasks = publish_printing_tasks(admin, 800, 200);
+    eprintln!("throughput: claiming for {SECONDS} s");
+    let cpu_before = server.cpu_seconds();
+    let load_cpu_before = cpu_seconds(std::process::id());
+    let (tx_before, changes_before, commit_before) = write_counters(server);
     let per_op = tasks.len() / OPERATORS;
     let barrier = Arc::new(Barrier::new(OPERATORS + 1));
     let deadline_after = Duration::from_secs(SECONDS);
@@ -55,6 +60,11 @@ fn throughput(server: &Server, admin: &Client) {
         refused += r;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = server.cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
+    let load_cpu = cpu_seconds(std::process::id())
+        .zip(load_cpu_before)
+        .map(|(a, b)| a - b);
+    let (tx_after, changes_after, commit_after) = write_counters(server);
     all.sort();
     let ok = all.len() - refused;
     header(&format!(
@@ -77,6 +87,44 @@ fn throughput(server: &Server, admin: &Client) {
         format!("{:.2} ms", percentile_ms(&all, 99.0)),
         "",
     );
+    let transactions = (tx_after - tx_before).max(1.0);
+    row(
+        "changes per write transaction (group commit)",
+        format!("{:.1}", (changes_after - changes_before) / transactions),
+        "",
+    );
+    row(
+        "time in COMMIT per transaction",
+        format!(
+            "{:.2} ms",
+            (commit_after - commit_before) * 1000.0 / transactions
+        ),
+        "",
+    );
+    if let Some(cpu) = cpu {
+        row(
+            "server CPU per claim",
+            format!("{:.3} ms", cpu * 1000.0 / ok.max(1) as f64),
+            "",
+        );
+        row(
+            "server CPU use during the run",
+            format!("{:.2} cores", cpu / elapsed),
+            "",
+        );
+    }
+    if let Some(cpu) = load_cpu {
+        row(
+            "load generator CPU use (same machine)",
+            format!("{:.2} cores", cpu / elapsed),
+            "",
+        );
+    }
+    row(
+        "machine load average (1 min) after the run",
+        load_average(),
+        "",
+    );
     if let Some(rss) = server.rss_kib() {
         row(
             "server RSS after load",
@@ -84,6 +132,21 @@ fn throughput(server: &Server, admin: &Client) {
             "",
         );
     }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn write_counters(server: &Server) -> (f64, f64, f64) {
+    (
+        server.metric("presswork_db_write_transactions_total"),
+        server.metric("presswork_db_write_changes_total"),
+        server.metric("presswork_db_write_commit_seconds_total"),
+    )
 }
 
 fn race(admin: &Client) {

@@ -16,6 +16,8 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DB_FILE: &str = "presswork.db";
 pub const CONFIG_FILE: &str = "config.toml";
 pub const LOCK_FILE: &str = "presswork.lock";
+/// Most live (WebSocket) clients served at once, unless `live.ws_max` says otherwise.
+pub const DEFAULT_WS_MAX: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -59,6 +61,9 @@ pub struct Config {
     pub ws_max: usize,
     /// An urgent task unclaimed this long alerts the supervisors.
     pub urgent_unclaimed_minutes: f64,
+    /// The address tablets use (`scheme://host[:port]`), for the QR codes on job tickets;
+    /// `None`: the address the printing browser used.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -81,8 +86,9 @@ impl Config {
             allowed_origins: Vec::new(),
             admin_password: None,
             dispatch_tick_ms: 1000,
-            ws_max: 1000,
+            ws_max: DEFAULT_WS_MAX,
             urgent_unclaimed_minutes: 30.0,
+            public_url: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod http;
 pub mod logging;
 pub mod loops;
 pub mod metrics;
+pub mod net;
 pub mod service;
 pub mod shutdown;
 pub mod store;

@@ -3,9 +3,10 @@
 //! decides nothing about what is logged.
 
 use crate::config::{Config, LogFormat};
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer, Registry};
+use tracing_subscriber::{Layer, Registry};
 
 /// Keeps the file writer flushing; drop it last (at the end of `main`'s command).
 pub struct Guard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
@@ -31,8 +32,13 @@ where
     }
 }
 
-fn filter(config: &Config) -> EnvFilter {
-    EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"))
+/// `Targets` takes the same `level` and `target=level,...` filters as `EnvFilter`, without
+/// its span and field matching, which would pull a regex engine (~1 MiB) into the binary.
+fn filter(config: &Config) -> Targets {
+    config
+        .log_level
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
 }
 
 /// Console logging only, for the one-shot verbs (backup, restore, import...).

@@ -134,6 +134,11 @@ impl Metrics {
         }
     }
 
+    /// A successful backup found on disk (Unix seconds), e.g. at start; never moves the time back.
+    pub fn backup_seen(&self, unix: i64) {
+        self.last_backup_unix.fetch_max(unix, Relaxed);
+    }
+
     /// The Prometheus text format (version 0.0.4).
     pub fn render(&self, pool: &PoolStats, schema_version: i64) -> String {
         let mut out = String::with_capacity(4096);
@@ -242,6 +247,50 @@ impl Metrics {
         line(o, "presswork_db_pool_timeouts_total", pool.timeouts as f64);
         header(
             o,
+            "presswork_db_write_transactions_total",
+            "counter",
+            "Write transactions committed by the writer (each groups the changes queued).",
+        );
+        line(
+            o,
+            "presswork_db_write_transactions_total",
+            pool.write_transactions as f64,
+        );
+        header(
+            o,
+            "presswork_db_write_changes_total",
+            "counter",
+            "Changes written; divided by transactions, how many each commit grouped.",
+        );
+        line(
+            o,
+            "presswork_db_write_changes_total",
+            pool.write_changes as f64,
+        );
+        header(
+            o,
+            "presswork_db_write_commit_seconds_total",
+            "counter",
+            "Time spent in COMMIT (the fsync and any WAL checkpoint).",
+        );
+        line(
+            o,
+            "presswork_db_write_commit_seconds_total",
+            pool.write_commit_seconds,
+        );
+        header(
+            o,
+            "presswork_db_writable",
+            "gauge",
+            "1 while writes work; 0 while the disk refuses them (read-only, full, failing).",
+        );
+        line(
+            o,
+            "presswork_db_writable",
+            f64::from(u8::from(pool.writable)),
+        );
+        header(
+            o,
             "presswork_backups_total",
             "counter",
             "Scheduled backups by result.",
@@ -260,7 +309,7 @@ impl Metrics {
             o,
             "presswork_last_backup_timestamp_seconds",
             "gauge",
-            "When the last scheduled backup succeeded (0: never).",
+            "When the newest scheduled backup was taken (0: none yet).",
         );
         line(
             o,
@@ -345,11 +394,17 @@ mod tests {
             checkouts: 9,
             wait_seconds: 0.5,
             timeouts: 0,
+            write_transactions: 2,
+            write_changes: 5,
+            write_commit_seconds: 0.25,
+            writable: true,
         };
         let text = m.render(&pool, 1);
         assert!(text.contains("presswork_http_requests_total{method=\"POST\",route=\"/api/v1/tasks/{id}/claim\",status=\"409\"} 1"));
         assert!(text.contains("presswork_task_claims_total{result=\"won\"} 1"));
         assert!(text.contains("presswork_websocket_connections 1"));
+        assert!(text.contains("presswork_db_write_changes_total 5"));
+        assert!(text.contains("presswork_db_writable 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"0.005\"} 1"));
         assert!(text.contains("presswork_http_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
         drop(ws);

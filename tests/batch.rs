@@ -103,6 +103,11 @@ fn an_assign_batch_respects_the_wip_cap_across_its_items() {
         failures(&reply),
         vec![(tasks[2], "wip_limit_reached".to_owned())]
     );
+    // The failing item says whose cap it is, counting the two the batch would have given.
+    assert_eq!(
+        reply["error"]["details"]["failures"][0]["details"],
+        json!({"operator_id": li, "operator_name": "li", "held": 2, "cap": 2})
+    );
     assert_eq!(
         statuses(&s.admin, &tasks),
         ["pending", "pending", "pending"]

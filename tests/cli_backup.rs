@@ -167,6 +167,30 @@ fn check_reports_problems_with_a_failing_exit() {
         "{out}"
     );
     assert!(out.contains("work_orders") && out.contains("ok"), "{out}");
+    // While the server runs, recent changes sit in the -wal file: both sizes are reported.
+    let size = |prefix: &str| -> u64 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {out}"));
+        line.split(" (")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (db, wal) = (size("database: "), size("write-ahead log: "));
+    assert!(db > 0 && wal > 0, "{out}");
+    assert!(
+        out.contains(&format!(
+            "presswork.db-wal ({wal} bytes; {} bytes in all)",
+            db + wal
+        )),
+        "{out}"
+    );
     s.stop();
     // A task pointing at an order that does not exist (written with foreign keys off, as a
     // careless tool would).
@@ -254,7 +278,10 @@ fn config_check_shows_each_value_and_its_source_with_secrets_redacted() {
             && line("backup.every").contains("# env PRESSWORK_BACKUP_EVERY")
     );
     assert!(line("log.format").contains("# flag --log-format"), "{out}");
-    assert!(line("live.ws_max").contains("# default"), "{out}");
+    assert!(
+        line("live.ws_max").contains("\"1024\"") && line("live.ws_max").contains("# default"),
+        "the default the server uses: {out}"
+    );
     assert!(line("admin_password").contains("<redacted>"), "{out}");
     assert!(!out.contains("very-secret-pw"));
     assert!(

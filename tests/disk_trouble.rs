@@ -3,49 +3,12 @@
 //! CI and the developer machines run; elsewhere the test says so and stops).
 
 mod common;
+mod support_mounts;
 
 use common::*;
 use presswork::store::Connection;
 use serde_json::json;
-use std::path::Path;
-use std::process::Command;
-
-struct Mount(tempfile::TempDir);
-
-impl Mount {
-    fn tmpfs(size: &str) -> Option<Mount> {
-        let dir = tempfile::tempdir().unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then_some(Mount(dir))
-    }
-
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    fn resize(&self, size: &str) {
-        self.remount(&format!("size={size}"));
-    }
-
-    fn remount(&self, options: &str) {
-        let status = Command::new("mount")
-            .args(["-o", &format!("remount,{options}")])
-            .arg(self.path())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.path()).status();
-    }
-}
+use support_mounts::Mount;
 
 fn big_order(prt: i64) -> serde_json::Value {
     let lines: Vec<_> = (0..150)
@@ -86,8 +49,13 @@ fn a_full_disk_refuses_writes_with_503_and_keeps_reads() {
     let (status, page) = s.admin.get("/api/v1/work-orders?limit=500");
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["items"].as_array().unwrap().len(), created);
-    let (status, _) = s.admin.get("/healthz");
+    let (status, health) = s.admin.get("/healthz");
     assert_eq!(status, 200);
+    assert_eq!(health["writable"], false, "{health}");
+    assert!(health["write_error"]
+        .as_str()
+        .unwrap()
+        .contains("disk is full"));
 
     // Nothing half-applied: every order that exists has all its tasks, and the file is sound.
     let conn = Connection::open(s.db_path()).unwrap();
@@ -109,4 +77,6 @@ fn a_full_disk_refuses_writes_with_503_and_keeps_reads() {
     mount.resize("64m");
     let (status, body) = s.admin.post("/api/v1/work-orders", &big_order(prt));
     assert_eq!(status, 201, "{body}");
+    let (_, health) = s.admin.get("/healthz");
+    assert_eq!(health["writable"], true, "{health}");
 }

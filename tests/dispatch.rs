@@ -100,6 +100,8 @@ fn check_history(s: &TestServer, t: &Value, strategy: &str, operator: i64, why: 
     assert_eq!(e["operator_id"], operator);
     assert_eq!(e["why"], why);
     assert!(e["why_zh"].as_str().is_some_and(|z| !z.is_empty()), "{e}");
+    // The task carries both wordings, so a screen in either language can show its own.
+    assert_eq!(t["assign_reason_zh"], e["why_zh"], "{t}");
     assert_eq!(
         e["task"]["operator_id"], operator,
         "the snapshot shows the assignment"
@@ -137,6 +139,20 @@ fn least_loaded_picks_fewest_open_tasks_then_the_operator_idle_longest() {
         "least_loaded",
         wang_id,
         "least_loaded: 1 open task, fewest of 3 operators; idle longest of 2 tied",
+    );
+    assert_eq!(
+        t["assign_reason_zh"],
+        "负载最少：在手 1 个任务，3 名操作工中最少；2 人并列，取空闲最久者"
+    );
+    // A person's reassignment replaces presswork's words in both languages.
+    let (status, t) = s.admin.post(
+        &format!("/api/v1/tasks/{second}/assign"),
+        &json!({"operator_id": zhao_id, "reason": "换人"}),
+    );
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(
+        (t["assign_reason"].as_str(), &t["assign_reason_zh"]),
+        (Some("换人"), &Value::Null)
     );
 }
 

@@ -49,7 +49,8 @@ fn a_ticket_opens_one_connection_once() {
 
 #[test]
 fn connections_over_the_cap_are_refused_with_a_reason() {
-    let s = TestServer::start_with(&[("PRESSWORK_WS_MAX", "2")]);
+    // The cap comes from config.toml, as an administrator sets it.
+    let s = TestServer::start_with_config("[live]\nws_max = 2\n", &[]);
     let t = s.admin.token.clone().unwrap();
     let first = Live::connect(&s.base, &t, "");
     let _second = Live::connect(&s.base, &t, "");

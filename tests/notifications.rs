@@ -169,10 +169,11 @@ fn the_inbox_pages_newest_first_and_checks_its_query() {
 
 #[test]
 fn overdue_and_long_unclaimed_urgent_tasks_alert_their_supervisors_once() {
-    let s = TestServer::start_with(&[
-        ("PRESSWORK_OVERDUE_TICK_SECS", "0.1"),
-        ("PRESSWORK_URGENT_UNCLAIMED_MINUTES", "0.05"),
-    ]);
+    // The rule comes from config.toml, as an administrator sets it.
+    let s = TestServer::start_with_config(
+        "[alerts]\nurgent_unclaimed_minutes = 0.05\n",
+        &[("PRESSWORK_OVERDUE_TICK_SECS", "0.1")],
+    );
     let sup = s.user("sup", "supervisor", &["PRINTING"]);
     let other_sup = s.user("sup2", "supervisor", &["DIECUT"]);
     let pa = s.user("pa", "operator", &["PRINTING"]);

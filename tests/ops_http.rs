@@ -303,3 +303,40 @@ fn scheduled_backups_run_on_time_and_keep_the_newest() {
     let n: f64 = ok_line.split(' ').nth(1).unwrap().parse().unwrap();
     assert!(n >= 3.0, "{ok_line}");
 }
+
+#[test]
+fn the_last_backup_time_survives_a_restart() {
+    let last_backup = |s: &TestServer| -> i64 {
+        let text = metrics(s);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("presswork_last_backup_timestamp_seconds "))
+            .expect("the gauge")
+            .to_owned();
+        line.split(' ').nth(1).unwrap().parse::<f64>().unwrap() as i64
+    };
+    // A fresh data dir gets its first scheduled backup at once.
+    let mut s = TestServer::start();
+    let before = wait_for(30, "the first scheduled backup", || {
+        Some(last_backup(&s)).filter(|t| *t > 0)
+    });
+    s.restart();
+    let dir = s.data_dir().join("backups");
+    let manifest = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("presswork-auto-") && name.ends_with(".manifest.json")
+        })
+        .expect("the backup's manifest");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
+    let taken = chrono::DateTime::parse_from_rfc3339(manifest["created_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    // Nothing is due for a day, so the gauge can only come from the backup on disk.
+    assert_eq!(last_backup(&s), taken);
+    assert!((taken - before).abs() <= 2, "{taken} vs {before}");
+}

@@ -78,6 +78,33 @@ fn tls_serves_https_with_hsts_and_a_bad_key_is_a_clear_error() {
         "{text}"
     );
     assert!(text.contains("\"status\":\"ok\""), "{text}");
+    // A browser over HTTPS speaks HTTP/2, which names the host in `:authority`, not in a Host
+    // header: its cookie-authenticated changes must still count as coming from this server.
+    let jar = dir.path().join("cookies");
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sk", "--http2", "-w", "\n%{http_version} %{http_code}"])
+            .args(["-c", jar.to_str().unwrap(), "-b", jar.to_str().unwrap()])
+            .args(["-H", "Content-Type: application/json"])
+            .args(args)
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let login = format!("{{\"username\":\"admin\",\"password\":\"{ADMIN_PASSWORD}\"}}");
+    let out = curl(&["-d", &login, &format!("{url}/api/v1/auth/login")]);
+    assert!(out.ends_with("\n2 200"), "{out}");
+    let out = curl(&[
+        "-H",
+        &format!("Origin: {url}"),
+        "-d",
+        "{}",
+        &format!("{url}/api/v1/notifications/read-all"),
+    ]);
+    assert!(
+        out.ends_with("\n2 200"),
+        "a same-origin change over HTTP/2: {out}"
+    );
     let _ = child.kill();
     let _ = child.wait();
 
@@ -160,4 +187,44 @@ fn a_bare_start_serves_the_default_way_and_tells_where_things_are() {
         std::fs::read_to_string(dir.path().join("presswork.lock")).unwrap(),
         ""
     );
+}
+
+#[test]
+fn a_first_start_that_cannot_listen_creates_no_admin_so_no_password_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = command(dir.path(), &["serve", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(!printed.contains("password"), "{printed}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("in use"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(taken);
+
+    // The next start that gets its port creates the admin and shows the password that works.
+    let started = spawn_listening(command(dir.path(), &["serve", "--addr", "127.0.0.1:0"]));
+    let mut child = started.child;
+    let password = started
+        .lines
+        .iter()
+        .take_while(|l| !l.contains("listening on"))
+        .find_map(|l| {
+            l.split("created user 'admin' with password: ")
+                .nth(1)
+                .map(str::to_owned)
+        });
+    let Some(password) = password else {
+        let _ = child.kill();
+        panic!("no first-run password printed");
+    };
+    let admin = Client::login(&started.url, "admin", password.trim());
+    assert_eq!(admin.get("/api/v1/auth/me").0, 200);
+    let _ = child.kill();
+    let _ = child.wait();
 }

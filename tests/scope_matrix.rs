@@ -107,6 +107,17 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
             get("/api/v1/departments")
         }),
         ("GET /users", ALL, false, |_| get("/api/v1/users")),
+        (
+            "GET /departments/{id}/load",
+            [200, 200, 403, 200, 403, 403, 403, 401],
+            false,
+            |w| {
+                get(format!(
+                    "/api/v1/departments/{}/load",
+                    department_id(&w.s.admin, "PRINTING")
+                ))
+            },
+        ),
         ("GET /scrap-reasons", ALL, false, |_| {
             get("/api/v1/scrap-reasons")
         }),
@@ -191,6 +202,17 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
                 json!({"reason": "客户取消"}),
             )
         }),
+        (
+            "POST /work-orders/{approved}/cancel",
+            APPROVERS,
+            true,
+            |w| {
+                post(
+                    format!("/api/v1/work-orders/{}/cancel", w.pending().0),
+                    json!({"reason": "客户取消"}),
+                )
+            },
+        ),
         ("GET /tasks", ALL, false, |w| {
             w.pending();
             get("/api/v1/tasks")

@@ -116,10 +116,21 @@ fn supervisors_assign_within_their_departments() {
         json!({"operator_id": wang_id, "reason": "李师傅请假"}),
     );
     assert_eq!(t["operator_id"], wang_id);
+    let (status, reply) = act(&li, prt, "resume", json!({}));
     assert_eq!(
-        refused(act(&li, prt, "resume", json!({})), 403),
-        "forbidden",
-        "li no longer holds it"
+        (status, reply["error"]["code"].as_str()),
+        (409, Some("task_held_by_other")),
+        "li no longer holds it, and hears who does: {reply}"
+    );
+    assert_eq!(
+        (
+            reply["error"]["details"]["operator_id"].as_i64(),
+            reply["error"]["message"].as_str()
+        ),
+        (
+            Some(wang_id),
+            Some(&*format!("task {prt} is held by wang now"))
+        )
     );
     must(&wang, prt, "start", json!({}));
 
@@ -142,12 +153,20 @@ fn the_wip_cap_limits_claims_and_assignments() {
         .collect();
     must(&li, tasks[0], "claim", json!({}));
     must(&s.admin, tasks[1], "assign", json!({"operator_id": li_id}));
+    // The director is told whose cap it is, with the numbers for the screen to word.
+    let (status, reply) = act(&s.admin, tasks[2], "assign", json!({"operator_id": li_id}));
     assert_eq!(
-        refused(
-            act(&s.admin, tasks[2], "assign", json!({"operator_id": li_id})),
-            409
-        ),
-        "wip_limit_reached"
+        (status, reply["error"]["code"].as_str()),
+        (409, Some("wip_limit_reached")),
+        "{reply}"
+    );
+    assert_eq!(
+        reply["error"]["message"],
+        "li already holds 2 tasks; this department allows 2"
+    );
+    assert_eq!(
+        reply["error"]["details"],
+        json!({"operator_id": li_id, "operator_name": "li", "held": 2, "cap": 2})
     );
     assert_eq!(
         refused(act(&li, tasks[2], "claim", json!({})), 409),
@@ -209,4 +228,51 @@ fn unassign_and_cancel_keep_their_reasons_and_the_order_follows() {
     );
     assert_eq!(h[3]["data"]["reason"], "先做急单");
     assert_eq!(h[4]["data"]["reason"], "客户改为外发印刷");
+}
+
+#[test]
+fn the_board_load_counts_every_department_as_the_cap_does() {
+    let s = TestServer::start();
+    let li = s.user("li", "operator", &["PREPRESS", "PRINTING"]);
+    s.user("wang", "operator", &["PRINTING"]);
+    let boss = s.user("boss", "supervisor", &["PRINTING"]);
+    let (li_id, wang_id) = (user_id(&s, "li"), user_id(&s, "wang"));
+    set_wip_cap(&s, "PRINTING", Some(2));
+    let ctp = id(task_of(&published_order(&s.admin, &["CTP"]), "CTP"));
+    let prt: Vec<i64> = (0..2)
+        .map(|_| id(task_of(&published_order(&s.admin, &["PRT"]), "PRT")))
+        .collect();
+    must(&li, ctp, "claim", json!({}));
+    must(&li, prt[0], "claim", json!({}));
+
+    // One printing task on the board, but two against the cap: the load says both.
+    let printing = department_id(&s.admin, "PRINTING");
+    let (status, load) = boss.get(&format!("/api/v1/departments/{printing}/load"));
+    assert_eq!(status, 200, "{load}");
+    assert_eq!(load["wip_cap"], 2);
+    assert_eq!(
+        load["operators"],
+        json!([
+            {"operator_id": li_id, "display_name": "li", "held": 2, "held_here": 1},
+            {"operator_id": wang_id, "display_name": "wang", "held": 0, "held_here": 0},
+        ])
+    );
+    let (status, reply) = act(&boss, prt[1], "assign", json!({"operator_id": li_id}));
+    assert_eq!(
+        (status, reply["error"]["details"]["held"].as_i64()),
+        (409, Some(2)),
+        "the assignment is refused at the count the board shows: {reply}"
+    );
+
+    assert_eq!(
+        refused(li.get(&format!("/api/v1/departments/{printing}/load")), 403),
+        "forbidden"
+    );
+    let (status, _) = boss.get("/api/v1/departments/999999/load");
+    assert_eq!(
+        status, 403,
+        "a supervisor asks about their own departments only"
+    );
+    let (status, _) = s.admin.get("/api/v1/departments/999999/load");
+    assert_eq!(status, 404);
 }

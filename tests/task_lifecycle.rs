@@ -107,10 +107,16 @@ fn only_the_holder_works_a_task() {
     let prt = id(task_of(&order, "PRT"));
     must(&li, prt, "claim", json!({}));
     for action in ["start", "release"] {
+        let (status, reply) = act(&wang, prt, action, json!({}));
         assert_eq!(
-            refused(act(&wang, prt, action, json!({})), 403),
-            "forbidden",
-            "a colleague may not {action}"
+            (status, reply["error"]["code"].as_str()),
+            (409, Some("task_held_by_other")),
+            "a colleague may not {action}, and is told who holds it: {reply}"
+        );
+        assert_eq!(reply["error"]["details"]["operator_name"], "li");
+        assert!(
+            reply["error"]["message"].as_str().unwrap().contains("li"),
+            "{reply}"
         );
         assert_eq!(
             refused(act(&zhao, prt, action, json!({})), 404),
@@ -300,6 +306,29 @@ fn scrap_reasons_are_seeded_and_kept_by_managers() {
     );
     let (status, _) = manager.patch("/api/v1/scrap-reasons/NOPE", &json!({"name_en": "x"}));
     assert_eq!(status, 404);
+    // Renaming checks each field and changes nothing when one is wrong.
+    for (bad, field) in [
+        (json!({"name_en": " "}), "name_en"),
+        (json!({"name_zh": "蹭墨", "position": -1}), "position"),
+    ] {
+        let (status, reply) = manager.patch("/api/v1/scrap-reasons/INK_SMEAR", &bad);
+        assert_eq!(
+            (status, reply["error"]["field"].as_str()),
+            (422, Some(field)),
+            "{reply}"
+        );
+    }
+    let (status, renamed) = manager.patch(
+        "/api/v1/scrap-reasons/ink_smear",
+        &json!({"name_zh": "蹭墨", "position": 5}),
+    );
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(
+        (renamed["name_zh"].as_str(), renamed["name_en"].as_str()),
+        (Some("蹭墨"), Some("Ink smear"))
+    );
+    let (_, list) = li.get("/api/v1/scrap-reasons");
+    assert_eq!(list[0]["code"], "INK_SMEAR", "position 5 sorts first");
     // The new reason is usable at once.
     let order = published_order(&s.admin, &["PRT"]);
     let prt = id(task_of(&order, "PRT"));

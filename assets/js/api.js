@@ -4,7 +4,7 @@
 // or 405) marks its feature missing in the state, so views can hide what cannot work.
 
 import { t, tOr } from './i18n.js';
-import { markMissing } from './state.js';
+import { state, markMissing } from './state.js';
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
@@ -91,9 +91,12 @@ export const api = {
   processes: () => get(null, '/processes'),
   departments: () => get(null, '/departments'),
   updateDepartment: (id, body) => patch('departments.update', `/departments/${id}`, body),
+  /** {department_id, wip_cap, operators: [{operator_id, held, held_here}]}: held counts every department, as the cap does. */
+  departmentLoad: (id) => get('departments.load', `/departments/${id}/load`),
   updateProcess: (id, body) => patch('processes.update', `/processes/${id}`, body),
   scrapReasons: () => get('scrap_reasons', '/scrap-reasons').then((d) => (Array.isArray(d) ? d : (d && d.items) || [])),
   createScrapReason: (body) => post('scrap_reasons.create', '/scrap-reasons', body),
+  updateScrapReason: (code, body) => patch('scrap_reasons.update', `/scrap-reasons/${encodeURIComponent(code)}`, body),
 
   // work orders
   workOrders: (params) => get(null, '/work-orders', params).then(page),
@@ -159,6 +162,8 @@ const PROBES = {
   'processes.update': '/processes/0',
   scrap_reasons: '/scrap-reasons',
   'scrap_reasons.create': '/scrap-reasons',
+  'scrap_reasons.update': '/scrap-reasons/X',
+  'departments.load': '/departments/0/load',
   notifications: '/notifications/unread-count',
   'stats.workload': '/stats/workload',
   events: '/events',
@@ -181,9 +186,11 @@ export async function probeFeatures() {
 const REASONS = [
   [/must not be empty/, 'reason.required'],
   [/must be a whole number from 1 to (\d+)/, 'reason.quantity_range'],
+  [/must be a whole number from (\d+) to (\d+)/, 'reason.range'],
   [/must be at most (\d+) characters/, 'reason.too_long'],
   [/must be at least (\d+) characters/, 'reason.too_short'],
   [/at least one process/, 'reason.need_process'],
+  [/use 1 to 32 letters, digits or '_'/, 'reason.code_format'],
   [/appears twice/, 'reason.duplicate'],
   [/unknown field/, 'reason.unknown_field'],
   [/input contains invalid characters|premature end of input|invalid/, 'reason.invalid'],
@@ -194,7 +201,7 @@ export function reasonText(err) {
   const raw = String(err.message || '').replace(/^[^:]*:\s*/, '');
   for (const [re, key] of REASONS) {
     const m = raw.match(re);
-    if (m) return t(key, { n: m[1] });
+    if (m) return t(key, { n: m[1], max: m[2] });
   }
   return raw;
 }
@@ -217,8 +224,20 @@ export function errorText(err) {
     return t('error.invalid_field', { field: fieldLabel(err.field), reason: reasonText(err) });
   }
   if (err.code === 'batch_failed' && err.details && Array.isArray(err.details.failures)) {
-    const list = err.details.failures.map((f) => `#${f.id} ${errorText(new ApiError(409, f.code, f.message, f.field))}`);
+    const list = err.details.failures.map((f) => {
+      const item = new ApiError(409, f.code, f.message, f.field);
+      item.details = f.details || null;
+      return `#${f.id} ${errorText(item)}`;
+    });
     return t('error.batch_failed', { n: list.length, list: list.join('; ') });
+  }
+  const d = err.details || {};
+  // A director assigning hears whose cap it is; an operator claiming, that it is their own.
+  if (err.code === 'wip_limit_reached' && d.operator_name && !(state.user && state.user.id === d.operator_id)) {
+    return t('error.wip_limit_reached_for', { name: d.operator_name, held: d.held, cap: d.cap });
+  }
+  if (err.code === 'task_held_by_other' && d.operator_name) {
+    return t('error.task_held_by_other', { name: d.operator_name });
   }
   let m = /^task_is_(\w+)$/.exec(err.code);
   if (m) return t('error.task_is', { status: tOr(`status.${m[1]}`, m[1]) });

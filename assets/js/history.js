@@ -2,10 +2,11 @@
 // are open-ended (the server adds new ones), so an unknown kind is named, never hidden.
 
 import { h } from './dom.js';
-import { t, tOr, dateTime, number, nameOf } from './i18n.js';
+import { t, tOr, dateTime, number, nameOf, isZh } from './i18n.js';
 import { state, user } from './state.js';
 
 export function eventTitle(e) {
+  if (e.kind === 'task.assigned' && e.data && e.data.via === 'auto') return t('event.task.auto_assigned');
   return tOr(`event.${e.kind}`, t('event.other', { kind: e.kind || '' }));
 }
 
@@ -37,7 +38,10 @@ export function eventDetails(e) {
     const known = state.scrapReasons.find((r) => r.code === d.scrap_reason);
     out.push(t('history.scrap_reason', { reason: known ? nameOf(known) : d.scrap_reason }));
   }
-  if (d.reason) out.push(t('history.reason', { reason: d.reason }));
+  // An automatic assignment says why in a sentence per language; its `reason` is the facts.
+  const why = (isZh() && d.why_zh) || d.why;
+  if (why) out.push(t('history.reason', { reason: why }));
+  else if (typeof d.reason === 'string' && d.reason) out.push(t('history.reason', { reason: d.reason }));
   if (d.strategy) out.push(t('history.strategy', { strategy: tOr(`strategy.${d.strategy}`, d.strategy) }));
   if (Array.isArray(d.fields) && d.fields.length) {
     out.push(t('history.fields', { fields: d.fields.map((f) => tOr(`field.${f}`, f)).join(', ') }));

@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { icon } from './icons.js';
 import { h, isOverdue, duration, actionOf } from './dom.js';
-import { t, nameOf, number, shortDate } from './i18n.js';
+import { t, nameOf, number, shortDate, isZh } from './i18n.js';
 import { state, hasRole, isMissing, department, operatorsOf } from './state.js';
 import { openDialog, field, confirmDialog, askReason, toast, toastError, busy } from './ui.js';
 
@@ -68,10 +68,16 @@ export function actionsFor(task, mode) {
     if (['pending', 'assigned', 'paused'].includes(task.status)) {
       add('assign', task.operator_id ? 'task.reassign' : 'task.assign', 'small');
     }
-    if (task.status === 'assigned') add('unassign', 'task.unassign', 'small');
+    // As the server allows (TaskStatus::after, Release): a paused task may go back too.
+    if (['assigned', 'paused'].includes(task.status)) add('unassign', 'task.unassign', 'small');
     if (mode === 'page' && OPEN.includes(task.status)) add('cancel', 'task.cancel', 'danger small');
   }
   return out;
+}
+
+/** Why the task went to its operator: presswork's own words come in both languages. */
+export function assignReason(task) {
+  return (isZh() && task.assign_reason_zh) || task.assign_reason || '';
 }
 
 export function taskCard(task, { mode = 'pool', selectable = false, selected = false } = {}) {
@@ -103,7 +109,7 @@ export function taskCard(task, { mode = 'pool', selectable = false, selected = f
       mode !== 'mine' && task.operator_name ? h('span', {}, icon('user', 15), ' ', h('b', {}, task.operator_name)) : null,
       (task.worked_ms || task.running_since) ? h('span', { dataset: { running: task.running_since || '' , worked: task.worked_ms || 0 } },
         icon('clock', 15), ' ', h('b', { class: 'num worked' }, duration(workedMs(task)))) : null),
-    task.assign_reason && mode !== 'pool' ? h('div', { class: 'small muted' }, t('task.assign_reason', { reason: task.assign_reason })) : null,
+    task.assign_reason && mode !== 'pool' ? h('div', { class: 'small muted why' }, t('task.assign_reason', { reason: assignReason(task) })) : null,
     actions.length || selectable ? h('div', { class: 't-actions' },
       selectable ? h('label', { class: 'pick' }, h('input', { type: 'checkbox', dataset: { pick: task.id }, checked: selected }), t('board.select')) : null,
       actions.map(([action, key, c]) => h('button', { type: 'button', class: `btn ${c}`, dataset: { action, id: task.id } }, t(key))))
@@ -215,7 +221,7 @@ export async function runTaskAction(button, task) {
     }
   } catch (err) {
     toastError(err);
-    if (err.code === 'task_already_claimed' || err.status === 404) return { ...task, status: 'gone' };
+    if (['task_already_claimed', 'task_held_by_other'].includes(err.code) || err.status === 404) return { ...task, status: 'gone' };
     return null;
   }
 }

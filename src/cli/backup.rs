@@ -25,17 +25,20 @@ pub fn run(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
     }
     let manifest = snapshot(&config.db_path(), &dest)
         .with_context(|| format!("backing up {}", config.db_path().display()))?;
-    println!("backup written: {}", dest.display());
-    println!("  manifest: {}", manifest_path(&dest).display());
-    println!(
+    say!("backup written: {}", dest.display())?;
+    say!("  manifest: {}", manifest_path(&dest).display())?;
+    say!(
         "  integrity: {}; schema version {}; {} bytes; sha256 {}",
-        manifest.integrity, manifest.schema_version, manifest.bytes, manifest.sha256
-    );
+        manifest.integrity,
+        manifest.schema_version,
+        manifest.bytes,
+        manifest.sha256
+    )?;
     let rows: Vec<String> = manifest
         .tables
         .iter()
         .map(|(t, n)| format!("{t} {n}"))
         .collect();
-    println!("  rows: {}", rows.join(", "));
+    say!("  rows: {}", rows.join(", "))?;
     Ok(())
 }

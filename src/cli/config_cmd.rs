@@ -17,12 +17,12 @@ pub fn run(loaded: &Loaded, cmd: ConfigCommand) -> anyhow::Result<()> {
             } else {
                 "not found; defaults apply"
             };
-            println!("config file: {} ({found})", loaded.file.display());
+            say!("config file: {} ({found})", loaded.file.display())?;
             for (key, value, source) in loaded.describe() {
-                println!("{key:<34} = {:<36} # {source}", format!("{value:?}"));
+                say!("{key:<34} = {:<36} # {source}", format!("{value:?}"))?;
             }
             for warning in &loaded.warnings {
-                println!("warning: {warning}");
+                say!("warning: {warning}")?;
             }
         }
     }

@@ -8,20 +8,9 @@ use std::path::Path;
 
 pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
     let scheme = if config.tls() { "https" } else { "http" };
-    // Tests and scripts parse this exact line.
-    println!("presswork listening on {scheme}://{addr}");
-    if addr.ip().is_unspecified() {
-        for ip in lan_addresses(addr.ip()) {
-            println!(
-                "  open on this network: {scheme}://{}",
-                SocketAddr::new(ip, addr.port())
-            );
-        }
-    }
-    println!("data directory: {}", config.data_dir.display());
-    match log_file {
-        Some(file) => println!("log file: {}", file.display()),
-        None => println!("log file: none (console only)"),
+    // The server runs on without a console to print to.
+    if let Err(e) = print_where(config, scheme, addr, log_file) {
+        tracing::warn!("could not print the server's addresses: {e}");
     }
     let local = if addr.ip().is_unspecified() {
         SocketAddr::new(IpAddr::from([127, 0, 0, 1]), addr.port())
@@ -43,20 +32,27 @@ pub fn announce(config: &Config, addr: SocketAddr, log_file: Option<&Path>) {
     });
 }
 
-/// The machine's non-loopback addresses of the bound family, for the URLs a tablet can use.
-fn lan_addresses(bound: IpAddr) -> Vec<IpAddr> {
-    let mut ips: Vec<IpAddr> = if_addrs::get_if_addrs()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| !i.is_loopback())
-        .map(|i| i.ip())
-        // An IPv4 socket is reached on IPv4 addresses only; an IPv6 one usually on both.
-        .filter(|ip| bound.is_ipv6() || ip.is_ipv4())
-        .filter(|ip| !matches!(ip, IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80))
-        .collect();
-    ips.sort();
-    ips.dedup();
-    ips
+fn print_where(
+    config: &Config,
+    scheme: &str,
+    addr: SocketAddr,
+    log_file: Option<&Path>,
+) -> std::io::Result<()> {
+    // Tests and scripts parse this exact line.
+    say!("presswork listening on {scheme}://{addr}")?;
+    if addr.ip().is_unspecified() {
+        for ip in crate::net::lan_addresses(addr.ip()) {
+            say!(
+                "  open on this network: {scheme}://{}",
+                SocketAddr::new(ip, addr.port())
+            )?;
+        }
+    }
+    say!("data directory: {}", config.data_dir.display())?;
+    match log_file {
+        Some(file) => say!("log file: {}", file.display()),
+        None => say!("log file: none (console only)"),
+    }
 }
 
 /// On Linux and the BSDs a browser needs X11 or Wayland; a server over SSH has neither.

@@ -86,7 +86,7 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         Format::Csv => read_csv(text)?,
         Format::Json => read_json(text)?,
     };
-    let store = super::open_store(config)?;
+    let store = super::open_current(config)?;
     seed::ensure_catalog_blocking(&store)?;
     let options = ImportOptions {
         dry_run: args.dry_run,
@@ -95,7 +95,7 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let total = rows.len();
     let outcome = import_orders(&store, args.as_user, rows, options)?;
     for (line, reason) in &outcome.bad {
-        println!("line {line}: {reason}");
+        say!("line {line}: {reason}")?;
     }
     let (n, present, bad) = (
         outcome.imported.len(),
@@ -103,7 +103,7 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         outcome.bad.len(),
     );
     if args.dry_run {
-        println!("dry run of {total} rows: {n} to import, {present} already present, {bad} bad; nothing was written");
+        say!("dry run of {total} rows: {n} to import, {present} already present, {bad} bad; nothing was written")?;
         if bad > 0 && !args.skip_bad {
             bail!("{bad} bad row(s)");
         }
@@ -114,7 +114,7 @@ pub fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     }
     // A big import leaves a big WAL; fold it back so the data dir is one compact file.
     store.checkpoint()?;
-    println!("imported {n} work orders ({present} already present, {bad} bad rows skipped)");
+    say!("imported {n} work orders ({present} already present, {bad} bad rows skipped)")?;
     Ok(())
 }
 
@@ -126,18 +126,18 @@ pub fn run_export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
             args.file.display()
         );
     }
-    let store = super::open_store(config)?;
+    let store = super::open_current(config)?;
     let orders = export_orders(&store)?;
     let text = match format {
         Format::Csv => write_csv(&orders)?,
         Format::Json => serde_json::to_string_pretty(&orders)? + "\n",
     };
     std::fs::write(&args.file, text).with_context(|| format!("writing {}", args.file.display()))?;
-    println!(
+    say!(
         "exported {} work orders to {}",
         orders.len(),
         args.file.display()
-    );
+    )?;
     Ok(())
 }
 

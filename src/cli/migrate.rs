@@ -16,36 +16,37 @@ pub struct MigrateArgs {
 pub fn run(config: &Config, args: MigrateArgs) -> anyhow::Result<()> {
     let db = config.db_path();
     if !db.exists() {
-        println!(
+        say!(
             "no database yet at {}; `presswork serve` creates one",
             db.display()
-        );
+        )?;
         return Ok(());
     }
     let plan =
         upgrade::check(&db, &CURRENT).with_context(|| format!("checking {}", db.display()))?;
     if plan.from == plan.to {
-        println!("schema version {}: up to date", plan.from);
+        say!("schema version {}: up to date", plan.from)?;
         return Ok(());
     }
     if args.check {
-        println!(
+        say!(
             "schema version {}: {} migration step(s) pending to version {}",
             plan.from,
             plan.steps(),
             plan.to
-        );
+        )?;
         return Ok(());
     }
     let _held = lock::acquire(&config.lock_path()).context("refusing to migrate")?;
     let up = upgrade::migrate_safely(&db, &config.backups(), &CURRENT)
         .with_context(|| format!("migrating {}", db.display()))?;
     if let Some(snapshot) = &up.snapshot {
-        println!("snapshot taken first: {}", snapshot.display());
+        say!("snapshot taken first: {}", snapshot.display())?;
     }
-    println!(
+    say!(
         "migrated from schema version {} to {}",
-        up.pending.from, up.pending.to
-    );
+        up.pending.from,
+        up.pending.to
+    )?;
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! The command line: one file per verb. Only this module (and main) knows about clap.
 
+// First, so its `say!` is in scope in every verb below.
+#[macro_use]
+mod out;
+
 pub mod backup;
 pub mod check;
 pub mod config_cmd;
@@ -11,9 +15,9 @@ pub mod serve;
 pub mod user;
 
 use crate::config::{self, Config, Loaded};
-use crate::store::migrations::CURRENT;
-use crate::store::{upgrade, Store};
-use anyhow::Context;
+use crate::store::migrations::{Schema, CURRENT};
+use crate::store::{lock, upgrade, Store};
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -107,20 +111,49 @@ pub enum Command {
     Config(config_cmd::ConfigCommand),
 }
 
-/// Opens the database for a verb: applies pending migrations after a snapshot, then opens
-/// the store. Every verb that writes goes through here, as `serve` does.
+/// Opens the database for `serve`, or to create a new one: applies pending migrations after a
+/// snapshot, then opens the store. The caller holds the data-dir lock.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     let db = config.db_path();
     let up = upgrade::migrate_safely(&db, &config.backups(), &CURRENT)
         .with_context(|| format!("upgrading the database {}", db.display()))?;
     if up.pending.steps() > 0 && !up.pending.is_fresh() {
-        println!(
+        say!(
             "migrated the database from schema version {} to {}",
-            up.pending.from, up.pending.to
-        );
+            up.pending.from,
+            up.pending.to
+        )?;
     }
     if let Some(snapshot) = &up.snapshot {
-        println!("  snapshot taken first: {}", snapshot.display());
+        say!("  snapshot taken first: {}", snapshot.display())?;
+    }
+    Store::open(&db).with_context(|| format!("opening the database {}", db.display()))
+}
+
+/// Opens the database for a verb that may run beside a server (`user`, `import`, `export`).
+/// It never migrates: a newer binary's `user list` would otherwise change the schema under an
+/// older server still running on it. A database that needs migrating is refused with the way
+/// forward; a data dir without one gets a new one, under the data-dir lock as `serve` would.
+pub fn open_current(config: &Config) -> anyhow::Result<Store> {
+    open_current_with(config, &CURRENT)
+}
+
+fn open_current_with(config: &Config, schema: &Schema) -> anyhow::Result<Store> {
+    let db = config.db_path();
+    let plan = upgrade::check(&db, schema)
+        .with_context(|| format!("opening the database {}", db.display()))?;
+    if plan.is_fresh() {
+        let _held = lock::acquire(&config.lock_path()).context("creating the database")?;
+        return open_store(config);
+    }
+    if plan.from != plan.to {
+        bail!(
+            "the database {} has schema version {} and this presswork needs {}; \
+             run `presswork migrate` first (it takes a snapshot; stop the server before)",
+            db.display(),
+            plan.from,
+            plan.to
+        );
     }
     Store::open(&db).with_context(|| format!("opening the database {}", db.display()))
 }
@@ -154,3 +187,6 @@ fn run_verb(loaded: Loaded, command: Command) -> anyhow::Result<()> {
         Command::Config(cmd) => config_cmd::run(&loaded, cmd),
     }
 }
+
+#[cfg(test)]
+mod tests;

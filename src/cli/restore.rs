@@ -16,34 +16,35 @@ pub fn run(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
     let held = lock::acquire(&config.lock_path()).context("refusing to restore")?;
     let report = restore::restore(&args.file, &config.db_path(), SCHEMA_VERSION, &held)
         .with_context(|| format!("refusing to restore {}", args.file.display()))?;
-    println!("verified {}:", report.source.display());
-    println!("  integrity ok; schema version {}", report.schema_version);
+    say!("verified {}:", report.source.display())?;
+    say!("  integrity ok; schema version {}", report.schema_version)?;
     if report.manifest_checked {
-        println!("  sha256 {} matches its manifest", report.sha256);
+        say!("  sha256 {} matches its manifest", report.sha256)?;
     } else {
-        println!(
+        say!(
             "  sha256 {} (no manifest beside it to compare)",
             report.sha256
-        );
+        )?;
     }
     if report.moved_aside.is_empty() {
-        println!("there was no database to replace");
+        say!("there was no database to replace")?;
     }
     for file in &report.moved_aside {
-        println!("moved the current database aside: {}", file.display());
+        say!("moved the current database aside: {}", file.display())?;
     }
-    println!("restored to {}", report.restored_to.display());
+    say!("restored to {}", report.restored_to.display())?;
     let rows: Vec<String> = report
         .tables
         .iter()
         .map(|(t, n)| format!("{t} {n}"))
         .collect();
-    println!("  rows: {}", rows.join(", "));
+    say!("  rows: {}", rows.join(", "))?;
     if report.schema_version < SCHEMA_VERSION {
-        println!(
+        say!(
             "the next start migrates it from schema version {} to {} (after a snapshot)",
-            report.schema_version, SCHEMA_VERSION
-        );
+            report.schema_version,
+            SCHEMA_VERSION
+        )?;
     }
     Ok(())
 }

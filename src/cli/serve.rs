@@ -6,7 +6,8 @@ use crate::config::{Config, Loaded};
 use crate::events::hub::{Hub, HubSettings};
 use crate::service::seed;
 use crate::shutdown::{self, Shutdown};
-use crate::store::lock;
+use crate::store::refusal::is_read_only_io;
+use crate::store::{lock, schema_version_of, Store, StoreError, SCHEMA_VERSION};
 use crate::App;
 use anyhow::Context;
 use std::future::Future;
@@ -27,8 +28,16 @@ pub fn run(loaded: Loaded, _args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("{warning}");
     }
     let config = loaded.config;
-    let held = lock::acquire(&config.lock_path())?;
-    if let Some(pid) = held.stale_pid {
+    let (held, read_only) = match lock::acquire(&config.lock_path()) {
+        Ok(held) => (Some(held), false),
+        // The lock file is the first thing serve writes: failing there is how a read-only
+        // data dir shows up.
+        Err(lock::LockError::Io { source, .. }) if is_read_only_io(&source) => {
+            (lock::share(&config.lock_path())?, true)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(pid) = held.as_ref().and_then(|h| h.stale_pid) {
         tracing::info!(
             pid,
             "the previous server (pid {pid}) did not stop cleanly; taking over its data dir"
@@ -38,12 +47,54 @@ pub fn run(loaded: Loaded, _args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(serve(config, log_file));
+    let result = runtime.block_on(serve(config, log_file, read_only));
     drop(held);
     result
 }
 
+/// The store of a server on a read-only data dir: the existing database, at this schema
+/// version (an upgrade would need to write), opened for reading only.
+fn open_read_only(config: &Config) -> anyhow::Result<Store> {
+    let db = config.db_path();
+    let store = Store::open_read_only(&db).with_context(|| {
+        format!(
+            "the data directory {} is read-only; opening {} for reading",
+            config.data_dir.display(),
+            db.display()
+        )
+    })?;
+    let found = store.read_blocking(|conn| schema_version_of(conn).map_err(StoreError::from))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: SCHEMA_VERSION,
+        }
+        .into());
+    }
+    if found < SCHEMA_VERSION {
+        anyhow::bail!(
+            "the database is at schema version {found} and this presswork needs {SCHEMA_VERSION}; \
+             the upgrade needs a writable data directory ({} is read-only)",
+            config.data_dir.display()
+        );
+    }
+    Ok(store)
+}
+
+const READ_ONLY_NOTICE: &str = "READ-ONLY: the data directory cannot be written; serving reads \
+    only, every change is refused until presswork is restarted with a writable data directory";
+
 type Server = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// warp's bind error repeats its cause in its own message and again as its source (and so
+/// does hyper's beneath it); say it once, in the operating system's own words.
+fn once(e: &warp::Error, doing: String) -> anyhow::Error {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    anyhow::anyhow!("{doing}: {cause}")
+}
 
 fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> {
     let config = &app.config;
@@ -59,12 +110,15 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
                 .cert_path(cert)
                 .key_path(key)
                 .try_bind_with_graceful_shutdown(config.addr, signal)
-                .with_context(|| {
-                    format!(
-                        "serving HTTPS on {} with {} and {}",
-                        config.addr,
-                        cert.display(),
-                        key.display()
+                .map_err(|e| {
+                    once(
+                        &e,
+                        format!(
+                            "serving HTTPS on {} with {} and {}",
+                            config.addr,
+                            cert.display(),
+                            key.display()
+                        ),
                     )
                 })?;
             Ok((addr, Box::pin(server)))
@@ -72,47 +126,66 @@ fn bind(app: &App, shutdown: &Shutdown) -> anyhow::Result<(SocketAddr, Server)> 
         _ => {
             let (addr, server) = warp::serve(routes)
                 .try_bind_with_graceful_shutdown(config.addr, signal)
-                .with_context(|| format!("listening on {}", config.addr))?;
+                .map_err(|e| once(&e, format!("listening on {}", config.addr)))?;
             Ok((addr, Box::pin(server)))
         }
     }
 }
 
-async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
-    let store = tokio::task::block_in_place(|| super::open_store(&config))?;
-    seed::ensure_catalog(&store).await?;
-    if let Some((password, generated)) =
-        seed::ensure_admin(&store, config.admin_password.clone()).await?
-    {
-        if generated {
-            println!("First run: created user 'admin' with password: {password}");
-            println!("  (shown only this once; change it after signing in)");
-        } else {
-            println!(
-                "First run: created user 'admin' with the password from PRESSWORK_ADMIN_PASSWORD"
-            );
-        }
+async fn serve(
+    config: Config,
+    log_file: Option<std::path::PathBuf>,
+    read_only: bool,
+) -> anyhow::Result<()> {
+    let store = if read_only {
+        tracing::warn!(dir = %config.data_dir.display(), "{READ_ONLY_NOTICE}");
+        tokio::task::block_in_place(|| open_read_only(&config))?
+    } else {
+        tokio::task::block_in_place(|| super::open_store(&config))?
+    };
+    if !read_only {
+        seed::ensure_catalog(&store).await?;
     }
     let (trigger, shutdown) = shutdown::channel();
     // One signal tells the HTTP server, the live hub and every loop to stop.
-    let hub = Hub::start(store.clone(), HubSettings::from_env(), shutdown.watch());
+    let hub = Hub::start(
+        store.clone(),
+        HubSettings::from_config(&config),
+        shutdown.watch(),
+    );
     let app = App::new(
         store.clone(),
         Arc::new(config.clone()),
         hub.clone(),
         shutdown.clone(),
     );
+    crate::loops::backups::note_newest(&app);
     let (addr, server) = bind(&app, &shutdown)?;
+    // Only once the port is ours: a start that fails to bind must not create the admin, or
+    // the password printed once would be lost with that start.
+    if !read_only {
+        first_admin(&store, &config).await?;
+    }
     let tick = Duration::from_millis(config.dispatch_tick_ms);
-    let loops = vec![
-        tokio::spawn(crate::loops::backups::run(app.clone(), shutdown.clone())),
-        tokio::spawn(crate::loops::overdue::run(app.clone(), shutdown.watch())),
-        tokio::spawn(crate::loops::dispatcher::run(
-            app.clone(),
-            tick,
-            shutdown.clone(),
-        )),
-    ];
+    // Each loop exists to write (a backup, alerts, assignments): none has work when nothing
+    // can be written.
+    let loops = if read_only {
+        tracing::info!("read-only: scheduled backups, overdue alerts and auto-dispatch are off");
+        Vec::new()
+    } else {
+        vec![
+            tokio::spawn(crate::loops::backups::run(app.clone(), shutdown.clone())),
+            tokio::spawn(crate::loops::overdue::run(app.clone(), shutdown.watch())),
+            tokio::spawn(crate::loops::dispatcher::run(
+                app.clone(),
+                tick,
+                shutdown.clone(),
+            )),
+        ]
+    };
+    if read_only {
+        say!("{READ_ONLY_NOTICE}")?;
+    }
     super::console::announce(&config, addr, log_file.as_deref());
     tokio::spawn(async move {
         shutdown::os_signal().await;
@@ -132,7 +205,27 @@ async fn serve(config: Config, log_file: Option<std::path::PathBuf>) -> anyhow::
             tracing::warn!("a background loop did not stop in time");
         }
     }
-    tokio::task::block_in_place(|| store.checkpoint()).context("checkpointing the database")?;
+    tokio::task::block_in_place(|| store.checkpoint()).context(
+        "folding the write-ahead log back into the database on the way out; nothing \
+         committed is lost: the next start with a writable data directory folds it in",
+    )?;
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// The first admin, on a database that has none; its password is shown here, once.
+async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
+    if let Some((password, generated)) =
+        seed::ensure_admin(store, config.admin_password.clone()).await?
+    {
+        if generated {
+            say!("First run: created user 'admin' with password: {password}")?;
+            say!("  (shown only this once; change it after signing in)")?;
+        } else {
+            say!(
+                "First run: created user 'admin' with the password from PRESSWORK_ADMIN_PASSWORD"
+            )?;
+        }
+    }
     Ok(())
 }

@@ -45,7 +45,7 @@ impl clap::ValueEnum for Role {
 }
 
 fn open(config: &Config) -> anyhow::Result<Store> {
-    let store = super::open_store(config)?;
+    let store = super::open_current(config)?;
     seed::ensure_catalog_blocking(&store)?;
     Ok(store)
 }
@@ -83,31 +83,34 @@ pub fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 locale: None,
             };
             let id = store.write_blocking(move |conn| users::insert_user(conn, &user, &hash))?;
-            println!("added user '{username}' ({role}) with id {id}");
+            say!("added user '{username}' ({role}) with id {id}")?;
         }
         UserCommand::List => {
             let list = store.read_blocking(users::all_users)?;
             let depts = store.read_blocking(|conn| {
                 Ok::<_, Error>(crate::service::catalog::all_departments(conn)?)
             })?;
-            println!(
+            say!(
                 "{:<5} {:<20} {:<11} {:<7} departments",
-                "id", "username", "role", "active"
-            );
+                "id",
+                "username",
+                "role",
+                "active"
+            )?;
             for u in list {
                 let names: Vec<&str> = u
                     .department_ids
                     .iter()
                     .filter_map(|id| depts.iter().find(|d| d.id == *id).map(|d| d.code.as_str()))
                     .collect();
-                println!(
+                say!(
                     "{:<5} {:<20} {:<11} {:<7} {}",
                     u.id,
                     u.username,
                     u.role,
                     u.active,
                     names.join(",")
-                );
+                )?;
             }
         }
         UserCommand::Token { username } => {
@@ -115,7 +118,7 @@ pub fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 let id = users::user_id_by_name(conn, &username)?;
                 users::insert_token(conn, id, users::TokenKind::Api, None)
             })?;
-            println!("{token}");
+            say!("{token}")?;
         }
     }
     Ok(())

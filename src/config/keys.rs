@@ -76,6 +76,24 @@ pub fn show_every(every: Option<Duration>) -> String {
     }
 }
 
+/// `http(s)://host[:port]`, without a trailing slash; empty for none.
+fn public_url(v: &str) -> Result<Option<String>, String> {
+    let v = v.trim().trim_end_matches('/');
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let host = v
+        .strip_prefix("http://")
+        .or_else(|| v.strip_prefix("https://"))
+        .unwrap_or("");
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || "/?#@".contains(c)) {
+        return Err(format!(
+            "'{v}' is not an address like http://192.168.1.20:8080 or https://print.example.com"
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
 fn opt_path(p: &Option<PathBuf>) -> String {
     p.as_ref()
         .map(|p| p.display().to_string())
@@ -96,6 +114,17 @@ pub static KEYS: &[Key] = &[
             Ok(())
         },
         get: |c| c.addr.to_string(),
+    },
+    Key {
+        name: "public_url",
+        env: "PRESSWORK_PUBLIC_URL",
+        flag: None,
+        secret: false,
+        set: |c, v| {
+            c.public_url = public_url(v)?;
+            Ok(())
+        },
+        get: |c| c.public_url.clone().unwrap_or_default(),
     },
     Key {
         name: "no_browser",
@@ -132,7 +161,8 @@ pub static KEYS: &[Key] = &[
         flag: None,
         secret: false,
         set: |c, v| {
-            tracing_subscriber::EnvFilter::try_new(v.trim())
+            v.trim()
+                .parse::<tracing_subscriber::filter::Targets>()
                 .map_err(|e| format!("'{v}' is not a log filter: {e}"))?;
             c.log_level = v.trim().to_owned();
             Ok(())

@@ -88,3 +88,58 @@ fn tls_needs_both_halves() {
     let dir = tempfile::tempdir().unwrap();
     assert!(load_with(Some(dir.path().to_owned()), &env, &[]).is_err());
 }
+
+#[test]
+fn live_and_alert_settings_come_from_the_file_and_env_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let defaults = load_with(Some(dir.path().to_owned()), &env_of(&[]), &[]).unwrap();
+    assert_eq!(defaults.config.ws_max, DEFAULT_WS_MAX);
+    assert_eq!(
+        crate::events::hub::HubSettings::from_config(&defaults.config).max_connections,
+        crate::events::hub::HubSettings::default().max_connections,
+        "one default"
+    );
+    std::fs::write(
+        dir.path().join(CONFIG_FILE),
+        "[live]\nws_max = 5\n[alerts]\nurgent_unclaimed_minutes = 0.5\n",
+    )
+    .unwrap();
+    let loaded = load_with(Some(dir.path().to_owned()), &env_of(&[]), &[]).unwrap();
+    assert_eq!(loaded.config.ws_max, 5);
+    assert_eq!(loaded.config.urgent_unclaimed_minutes, 0.5);
+    let env = env_of(&[("PRESSWORK_WS_MAX", "7")]);
+    let loaded = load_with(Some(dir.path().to_owned()), &env, &[]).unwrap();
+    assert_eq!(loaded.config.ws_max, 7);
+    assert_eq!(
+        loaded.sources["live.ws_max"],
+        Source::Env("PRESSWORK_WS_MAX")
+    );
+}
+
+#[test]
+fn public_url_is_an_origin_without_a_trailing_slash() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |url: &str| {
+        let env = env_of(&[("PRESSWORK_PUBLIC_URL", url)]);
+        load_with(Some(dir.path().to_owned()), &env, &[]).map(|l| l.config.public_url)
+    };
+    assert_eq!(
+        with("https://print.example.com/").unwrap().as_deref(),
+        Some("https://print.example.com")
+    );
+    assert_eq!(
+        with("http://192.168.1.20:8080").unwrap().as_deref(),
+        Some("http://192.168.1.20:8080")
+    );
+    assert_eq!(with("").unwrap(), None);
+    for bad in [
+        "192.168.1.20:8080",
+        "http://",
+        "http://a b",
+        "ftp://x",
+        "http://x/y",
+    ] {
+        let err = with(bad).unwrap_err();
+        assert!(err.0.starts_with("PRESSWORK_PUBLIC_URL"), "{bad}: {err}");
+    }
+}

@@ -36,7 +36,8 @@ impl Role {
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, not `write_str`, so widths like `{:<11}` in tables apply.
+        f.pad(self.as_str())
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::log::{self, Event};
 use super::subscription::Subscription;
-use crate::config::env_or;
+use crate::config::{env_or, Config, DEFAULT_WS_MAX};
 use crate::service::scope::{without_prices, Reach};
 use crate::service::Scope;
 use crate::store::{Store, StoreError};
@@ -23,7 +23,7 @@ const CONCURRENT_REPLAYS: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct HubSettings {
-    /// Live connections allowed at once (`PRESSWORK_WS_MAX`).
+    /// Live connections allowed at once (`live.ws_max` in the configuration).
     pub max_connections: usize,
     /// Events a client may have waiting before it is dropped (`PRESSWORK_WS_QUEUE`).
     pub queue_bound: usize,
@@ -37,7 +37,7 @@ pub struct HubSettings {
 impl Default for HubSettings {
     fn default() -> HubSettings {
         HubSettings {
-            max_connections: 1024,
+            max_connections: DEFAULT_WS_MAX,
             queue_bound: 4096,
             max_window: Duration::from_millis(100),
             ping_every: Duration::from_secs(20),
@@ -46,10 +46,11 @@ impl Default for HubSettings {
 }
 
 impl HubSettings {
-    pub fn from_env() -> HubSettings {
+    /// The cap from the layered configuration; the finer knobs from the environment only.
+    pub fn from_config(config: &Config) -> HubSettings {
         let d = HubSettings::default();
         HubSettings {
-            max_connections: env_or("PRESSWORK_WS_MAX", d.max_connections).max(1),
+            max_connections: config.ws_max.max(1),
             queue_bound: env_or("PRESSWORK_WS_QUEUE", d.queue_bound).max(16),
             // The contract is "one message per window of at most 100 ms" under bursts.
             max_window: Duration::from_millis(
@@ -182,6 +183,19 @@ impl Shared {
         self.registry().subscribers.remove(&key);
     }
 
+    /// With nobody connected there is nothing to fan out: the head moves past the new events
+    /// without reading them (a client that connects later replays them from the log). Checked
+    /// and moved under the registry lock, so a client registering meanwhile either is seen
+    /// here or starts from the moved head.
+    fn skip_if_unwatched(&self, target: i64) -> bool {
+        let mut registry = self.registry();
+        if !registry.subscribers.is_empty() {
+            return false;
+        }
+        registry.head = registry.head.max(target);
+        true
+    }
+
     /// Queues each event for every subscriber it reaches. A subscriber whose queue is full is
     /// flagged and dropped here; it tells its client where to resume.
     fn publish(&self, events: &[Arc<Outgoing>]) {
@@ -309,6 +323,9 @@ async fn follow(shared: &Shared, mut woken: watch::Receiver<i64>) {
     let mut cursor = shared.registry().head;
     loop {
         let target = *woken.borrow_and_update();
+        if shared.skip_if_unwatched(target) {
+            cursor = cursor.max(target);
+        }
         while cursor < target {
             match read_page(&shared.store, cursor).await {
                 Ok(events) if events.is_empty() => break,

@@ -1,10 +1,11 @@
-//! Routes for department settings: `PATCH /departments/{id}` (strategy, delay, WIP cap).
-//! Listing departments is in `catalog`.
+//! Routes for department settings: `PATCH /departments/{id}` (strategy, delay, WIP cap), and
+//! `GET /departments/{id}/load` (what each operator holds against the cap). Listing
+//! departments is in `catalog`.
 
 use super::auth::{actor, with_app};
 use super::input::{body, parse_json};
 use super::ok;
-use crate::service::{departments, Actor};
+use crate::service::{departments, wip, Actor};
 use crate::App;
 use bytes::Bytes;
 use std::convert::Infallible;
@@ -18,12 +19,21 @@ async fn update(id: i64, app: App, body: Bytes, actor: Actor) -> Result<Response
     })
 }
 
+async fn load(id: i64, app: App, actor: Actor) -> Result<Response, Infallible> {
+    ok(wip::department_load(&app.store, &actor, id).await)
+}
+
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
-    warp::path!("departments" / i64)
+    let update = warp::path!("departments" / i64)
         .and(warp::patch())
         .and(with_app(app.clone()))
         .and(body())
+        .and(actor(app.clone()))
+        .and_then(update);
+    let load = warp::path!("departments" / i64 / "load")
+        .and(warp::get())
+        .and(with_app(app.clone()))
         .and(actor(app))
-        .and_then(update)
-        .boxed()
+        .and_then(load);
+    update.or(load).unify().boxed()
 }

@@ -49,22 +49,29 @@ pub fn route_miss() -> impl warp::Filter<Extract = (Response,), Error = Rejectio
     )
 }
 
-/// Does a documented path (with `{param}` segments) match a request path?
-fn path_matches(documented: &str, path: &str) -> bool {
+/// Does a documented path (with `{param}` segments) match a request path? A literal segment
+/// wins over `{id}`: `/tasks/batch` is the batch route, not task "batch".
+fn path_matches(documented: &str, path: &str, literal: &[&str]) -> bool {
     let (d, p): (Vec<&str>, Vec<&str>) =
         (documented.split('/').collect(), path.split('/').collect());
     d.len() == p.len()
         && d.iter()
             .zip(&p)
-            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty()))
+            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty() && !literal.contains(p)))
 }
 
 fn answer_miss(miss: &RouteMiss) -> Response {
     let api = miss.path.starts_with("/api/") || miss.path == "/healthz" || miss.path == "/metrics";
     let mut allowed: Vec<String> = if api {
-        super::openapi::operations()
+        let ops = super::openapi::operations();
+        // Segments some route spells out, at any position (e.g. "batch").
+        let literal: Vec<&str> = ops
             .iter()
-            .filter(|op| path_matches(op.path, &miss.path))
+            .flat_map(|op| op.path.split('/'))
+            .filter(|s| !s.starts_with('{'))
+            .collect();
+        ops.iter()
+            .filter(|op| path_matches(op.path, &miss.path, &literal))
             .map(|op| op.method.to_uppercase())
             .collect()
     } else {
@@ -130,6 +137,13 @@ pub fn error_response(e: &Error) -> Response {
     if let Error::Invalid { field, .. } = e {
         body["error"]["field"] = json!(field);
     }
+    if let Error::Conflict {
+        details: Some(details),
+        ..
+    } = e
+    {
+        body["error"]["details"] = details.clone();
+    }
     if let Error::Batch { failures, .. } = e {
         // Each failing item with the code and message it would have had on its own.
         let failures: Vec<_> = failures
@@ -139,6 +153,13 @@ pub fn error_response(e: &Error) -> Response {
                     json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
                 if let Error::Invalid { field, .. } = e {
                     item["field"] = json!(field);
+                }
+                if let Error::Conflict {
+                    details: Some(details),
+                    ..
+                } = e
+                {
+                    item["details"] = details.clone();
                 }
                 item
             })

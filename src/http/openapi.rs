@@ -22,6 +22,7 @@ use crate::service::tickets::Ticket;
 use crate::service::user_admin::{NewPassword, UserPatch};
 use crate::service::users::{LoginResult, NewUser, UserView};
 use crate::service::views::{TaskView, WorkOrderView};
+use crate::service::wip::DepartmentLoad;
 use crate::service::work_orders::{Page, WorkOrderFilter};
 use crate::service::Actor;
 use schemars::generate::SchemaSettings;
@@ -90,6 +91,12 @@ impl Op {
         self.public = true;
         self
     }
+    /// Prometheus's text format.
+    const fn text(mut self) -> Op {
+        self.media = "text/plain";
+        self
+    }
+
     const fn svg(mut self) -> Op {
         self.media = "image/svg+xml";
         self
@@ -111,6 +118,12 @@ struct ErrorDetail {
     /// The offending field's JSON path, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
+    /// Facts a client can word itself: a batch's `failures` (each with `id`, `code`, `message`
+    /// and its own `details`), who holds a task (`task_held_by_other`: `operator_id`,
+    /// `operator_name`), or whose cap was reached (`wip_limit_reached` on an assignment:
+    /// `operator_id`, `operator_name`, `held`, `cap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<Value>,
 }
 
 #[derive(serde::Serialize, JsonSchema)]
@@ -167,6 +180,13 @@ pub fn operations() -> Vec<Op> {
         .errors(&[403, 404, 422]),
         op(
             "get",
+            "/api/v1/departments/{id}/load",
+            "What each active operator of the department holds against the WIP cap, counted as the cap counts (admin, manager, its supervisors)",
+            s::<DepartmentLoad>,
+        )
+        .errors(&[403, 404]),
+        op(
+            "get",
             "/api/v1/stats/workload",
             "Workload per department and operator, in the caller's scope",
             s::<Workload>,
@@ -174,7 +194,7 @@ pub fn operations() -> Vec<Op> {
         .query(s::<WorkloadQuery>)
         .errors(&[422]),
         op("get", "/api/v1/events", "WebSocket upgrade: JSON arrays of events the caller may see; `?after=<id>` replays what was missed, `?ticket=` authenticates", s::<Vec<Event>>)
-            .errors(&[400]),
+            .errors(&[400, 426]),
         op("post", "/api/v1/events/ticket", "A short-lived, single-use ticket for the WebSocket", s::<Ticket>),
         op("get", "/api/v1/notifications", "The caller's inbox, newest first, with the unread count", s::<Inbox>)
             .query(s::<InboxQuery>)
@@ -419,6 +439,7 @@ pub fn operations() -> Vec<Op> {
             "Metrics in the Prometheus text format (text/plain; version=0.0.4)",
             s::<String>,
         )
+        .text()
         .public(),
     ]
 }
@@ -434,6 +455,7 @@ fn describe(status: u16) -> &'static str {
         409 => "Conflicts with the current state",
         413 => "Body too large",
         422 => "A field is invalid; `error.field` names it",
+        426 => "Not a WebSocket handshake: use Upgrade: websocket, version 13",
         429 => "Too many attempts",
         503 => "The database cannot take writes",
         _ => "Error",
@@ -488,7 +510,8 @@ pub fn document() -> Value {
         if op.request.is_some() {
             errors.extend([400, 413]);
         }
-        errors.push(500);
+        // Any call may meet a disk that refuses writes or an overloaded pool.
+        errors.extend([500, 503]);
         errors.sort();
         errors.dedup();
         for status in errors {

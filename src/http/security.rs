@@ -5,6 +5,7 @@
 
 use super::auth::SESSION_COOKIE;
 use super::errors::Refused;
+use std::convert::Infallible;
 use std::sync::Arc;
 use warp::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use warp::reply::Response;
@@ -65,25 +66,43 @@ pub fn origin_problem(method: &Method, headers: &HeaderMap, allowed: &[String]) 
     ))
 }
 
+/// The host the caller used: the Host header, or under HTTP/2 (which browsers speak over
+/// TLS) the request's `:authority`, where a Host header is usually absent. A malformed one
+/// counts as missing here; it is never a reason to refuse on its own.
+pub fn caller_host() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
+    warp::host::optional()
+        .map(|a: Option<warp::host::Authority>| a.map(|a| a.as_str().to_owned()))
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
 /// Refuses cookie-authenticated writes whose Origin is another site.
 pub fn same_origin(
     allowed: Arc<Vec<String>>,
 ) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::method()
         .and(warp::header::headers_cloned())
-        .and_then(move |method: Method, headers: HeaderMap| {
-            let problem = origin_problem(&method, &headers, &allowed);
-            async move {
-                match problem {
-                    None => Ok(()),
-                    Some(message) => Err(warp::reject::custom(Refused {
-                        status: StatusCode::FORBIDDEN,
-                        code: "origin_mismatch",
-                        message,
-                    })),
+        .and(caller_host())
+        .and_then(
+            move |method: Method, mut headers: HeaderMap, host: Option<String>| {
+                if !headers.contains_key(header::HOST) {
+                    if let Some(value) = host.and_then(|h| HeaderValue::from_str(&h).ok()) {
+                        headers.insert(header::HOST, value);
+                    }
                 }
-            }
-        })
+                let problem = origin_problem(&method, &headers, &allowed);
+                async move {
+                    match problem {
+                        None => Ok(()),
+                        Some(message) => Err(warp::reject::custom(Refused {
+                            status: StatusCode::FORBIDDEN,
+                            code: "origin_mismatch",
+                            message,
+                        })),
+                    }
+                }
+            },
+        )
         .untuple_one()
 }
 

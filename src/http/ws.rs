@@ -20,6 +20,8 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::{timeout, Instant};
 use warp::filters::ws::{Message, WebSocket, Ws};
+use warp::http::header::{self, HeaderMap, HeaderValue};
+use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
@@ -159,8 +161,15 @@ async fn serve_client(socket: WebSocket, mut subscription: Subscription, ping_ev
                     let _ = timeout(CLOSE_WAIT, sink.close()).await;
                     return;
                 }
+                Some(Ok(frame)) if frame.is_text() || frame.is_binary() => {
+                    break (1003, "this stream only sends; it takes no messages".to_owned());
+                }
                 Some(Ok(_)) => heard = true,
-                None | Some(Err(_)) => return,
+                Some(Err(e)) => match broken_input(&e) {
+                    Some(code) => break code,
+                    None => return,
+                },
+                None => return,
             },
             _ = ping.tick() => {
                 if !heard {
@@ -175,6 +184,27 @@ async fn serve_client(socket: WebSocket, mut subscription: Subscription, ping_ev
     };
     tracing::debug!(code, %reason, "closing a live client");
     say_goodbye(&mut sink, incoming, code, reason).await;
+}
+
+/// The close frame owed to a client that broke the protocol (RFC 6455 §7.1.7 asks for one
+/// before the connection is dropped); `None` when the connection itself is gone. warp hides
+/// the protocol library's error type, so its message is all there is to tell them apart.
+fn broken_input(e: &warp::Error) -> Option<(u16, String)> {
+    let text = e.to_string();
+    let (code, reason) = if text.contains("UTF-8") {
+        (1007, "text that is not UTF-8".to_owned())
+    } else if text.contains("Space limit exceeded") {
+        (
+            1009,
+            format!("frame or message too large (max {MAX_INCOMING} bytes)"),
+        )
+    } else if text.contains("protocol error") {
+        (1002, "protocol error".to_owned())
+    } else {
+        return None;
+    };
+    tracing::debug!(error = %text, code, "closing a live client that broke the protocol");
+    Some((code, reason))
 }
 
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
@@ -192,5 +222,57 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(query())
         .and(token())
         .and_then(open);
-    ticket.or(socket).unify().boxed()
+    let not_a_handshake = warp::path!("events")
+        .and(warp::get())
+        .and(warp::header::headers_cloned())
+        .map(|headers: HeaderMap| refuse_handshake(&headers));
+    ticket
+        .or(socket)
+        .unify()
+        .or(not_a_handshake)
+        .unify()
+        .boxed()
+}
+
+/// The answer to a `GET /events` that is not a WebSocket handshake warp accepts: 426 with
+/// the version we speak for a plain GET or another version (RFC 6455 §4.2.2), 400 for a
+/// handshake missing its parts.
+fn refuse_handshake(headers: &HeaderMap) -> Response {
+    let has = |name: header::HeaderName, value: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains(value))
+    };
+    let (status, code, message) = if !has(header::UPGRADE, "websocket") {
+        (
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "this is the live event stream: open it as a WebSocket",
+        )
+    } else if !has(header::SEC_WEBSOCKET_VERSION, "13") {
+        (
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "this server speaks WebSocket version 13 only",
+        )
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid_handshake",
+            "the WebSocket handshake is incomplete (Connection: Upgrade and Sec-WebSocket-Key are required)",
+        )
+    };
+    let body = serde_json::json!({"error": {"code": code, "message": message}});
+    let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
+    let answer = response.headers_mut();
+    answer.insert(
+        header::SEC_WEBSOCKET_VERSION,
+        HeaderValue::from_static("13"),
+    );
+    if status == StatusCode::UPGRADE_REQUIRED {
+        answer.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        answer.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    }
+    response
 }

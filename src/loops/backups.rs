@@ -3,7 +3,7 @@
 //! and pre-migration snapshots have other names and are never deleted here.
 
 use crate::shutdown::Shutdown;
-use crate::store::backup::{manifest_path, snapshot, Manifest};
+use crate::store::backup::{manifest_path, read_manifest, snapshot, Manifest};
 use crate::store::StoreError;
 use crate::App;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,33 @@ pub async fn run(app: App, mut shutdown: Shutdown) {
             }
         }
     }
+}
+
+/// Sets `/metrics`' last-backup time from the newest scheduled backup on disk, so a restart
+/// does not report "never" until the next one is due.
+pub fn note_newest(app: &App) {
+    if let Some(at) = newest_taken_at(&app.config.backups()) {
+        app.metrics.backup_seen(at);
+    }
+}
+
+/// When the newest scheduled backup in `dir` was taken, in Unix seconds: its manifest's
+/// `created_at`, or the file's modification time without a readable manifest.
+pub fn newest_taken_at(dir: &Path) -> Option<i64> {
+    let newest = scheduled_backups(dir).pop()?;
+    let from_manifest = read_manifest(&newest)
+        .ok()
+        .flatten()
+        .and_then(|m| chrono::DateTime::parse_from_rfc3339(&m.created_at).ok())
+        .map(|t| t.timestamp());
+    from_manifest.or_else(|| {
+        let modified = std::fs::metadata(&newest).ok()?.modified().ok()?;
+        let secs = modified
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        i64::try_from(secs).ok()
+    })
 }
 
 /// The scheduled backups in `dir`, oldest first (their names sort by time).
@@ -125,5 +152,15 @@ mod tests {
         assert!(!manifest_path(&taken[0]).exists());
         assert!(manifest_path(&taken[3]).exists());
         assert!(until_due(&backups, Duration::from_secs(3600)) > Duration::from_secs(3500));
+
+        let manifest = read_manifest(&taken[3]).unwrap().unwrap();
+        let created = chrono::DateTime::parse_from_rfc3339(&manifest.created_at).unwrap();
+        assert_eq!(newest_taken_at(&backups), Some(created.timestamp()));
+        // Without its manifest, the file's own time stands in.
+        std::fs::remove_file(manifest_path(&taken[3])).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let at = newest_taken_at(&backups).unwrap();
+        assert!((now - 60..=now).contains(&at), "{at} vs {now}");
+        assert_eq!(newest_taken_at(&dir.path().join("none")), None);
     }
 }

@@ -14,17 +14,23 @@ pub const DEFAULT_TICK: Duration = Duration::from_millis(1000);
 pub async fn run(app: App, tick: Duration, mut shutdown: Shutdown) {
     let mut events = app.store.subscribe_events();
     tracing::debug!(?tick, "dispatcher started");
+    let mut failures = super::Failures::new("a dispatch pass");
     while !shutdown.is_set() {
         // Mark what we have seen first: events committed during the pass wake the next one.
         events.borrow_and_update();
         let wait = match pass(&app).await {
-            Ok(Some(next_due_at)) => {
-                let until = u64::try_from(next_due_at - now_ms()).unwrap_or(0);
-                tick.min(Duration::from_millis(until))
+            Ok(next) => {
+                failures.worked();
+                match next {
+                    Some(next_due_at) => {
+                        let until = u64::try_from(next_due_at - now_ms()).unwrap_or(0);
+                        tick.min(Duration::from_millis(until))
+                    }
+                    None => tick,
+                }
             }
-            Ok(None) => tick,
             Err(e) => {
-                tracing::warn!(error = %e, "dispatch pass failed; retrying");
+                failures.failed(&e);
                 tick
             }
         };
@@ -38,6 +44,8 @@ pub async fn run(app: App, tick: Duration, mut shutdown: Shutdown) {
 }
 
 /// One look at the pools: assigns what is due and returns when the next delay runs out.
+/// A pass whose assignments all failed for the disk (read-only, full) fails as a whole, so
+/// the loop tells it once rather than once per task per tick.
 async fn pass(app: &App) -> Result<Option<i64>, crate::service::Error> {
     let now = now_ms();
     let scan = dispatch::scan(&app.store, now).await?;
@@ -51,6 +59,7 @@ async fn pass(app: &App) -> Result<Option<i64>, crate::service::Error> {
                     "auto-assigned"
                 ),
                 Ok(None) => {}
+                Err(e @ crate::service::Error::Unavailable(_)) => return Err(e),
                 Err(e) => tracing::warn!(error = %e, "auto-assignment failed"),
             }
         }

@@ -251,14 +251,15 @@ pub fn auto_assign(conn: &Connection, task_id: i64, now: i64) -> Result<Option<A
     };
     // The same rule a claim obeys; the strategy already kept to it, so this never refuses.
     check_wip(conn, choice.operator_id, s.wip_cap)?;
-    let why = choice.why();
+    let (why, why_zh) = (choice.why(), choice.why_zh());
     let changed = conn
         .prepare_cached(
             "UPDATE tasks SET operator_id = ?2, status = 'assigned', assigned_via = 'auto',
-                assign_reason = ?3, claimed_at = ?4, updated_at = ?4, version = version + 1
+                assign_reason = ?3, assign_reason_zh = ?5, claimed_at = ?4, updated_at = ?4,
+                version = version + 1
              WHERE id = ?1 AND status = 'pending' AND operator_id IS NULL",
         )?
-        .execute(params![task_id, choice.operator_id, why, now])?;
+        .execute(params![task_id, choice.operator_id, why, now, why_zh])?;
     if changed == 0 {
         return Ok(None);
     }
@@ -282,7 +283,7 @@ pub fn auto_assign(conn: &Connection, task_id: i64, now: i64) -> Result<Option<A
             "operator_id": choice.operator_id,
             "operator_name": operator_name,
             "why": why,
-            "why_zh": choice.why_zh(),
+            "why_zh": why_zh,
             "reason": choice.reason,
             "audience": [choice.operator_id],
         }),

@@ -1,7 +1,7 @@
 //! The one error type of the service layer; `http::errors` maps it to a status and a code.
 
 use crate::domain::Invalid;
-use crate::store::StoreError;
+use crate::store::{Refusal, StoreError};
 use rusqlite::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -12,8 +12,13 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// `details` carries facts a client words in its own language (e.g. who holds a task).
     #[error("{message}")]
-    Conflict { code: String, message: String },
+    Conflict {
+        code: String,
+        message: String,
+        details: Option<serde_json::Value>,
+    },
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
     /// The request body is not JSON at all (as opposed to JSON with a bad field).
@@ -41,6 +46,20 @@ impl Error {
         Error::Conflict {
             code: code.into(),
             message: message.into(),
+            details: None,
+        }
+    }
+
+    /// A conflict with facts for the client, sent as `error.details`.
+    pub fn conflict_with(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        details: serde_json::Value,
+    ) -> Error {
+        Error::Conflict {
+            code: code.into(),
+            message: message.into(),
+            details: Some(details),
         }
     }
 
@@ -65,24 +84,43 @@ impl From<Invalid> for Error {
     }
 }
 
+/// What a user is told when the disk refuses a write. Each says nothing was saved.
+pub fn refusal_message(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::ReadOnlyAtStart => {
+            "presswork is serving read-only: its data directory could not be written when it \
+             started; nothing was saved (make the data directory writable, then restart presswork)"
+        }
+        Refusal::ReadOnly => "the data directory is read-only; nothing was saved",
+        Refusal::DiskFull => "the disk is full; nothing was saved",
+        Refusal::DiskFailing => "the disk failed to write; nothing was saved",
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
-        if let StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) = &e {
-            let unavailable = match failure.code {
-                ErrorCode::DiskFull => Some("the disk is full; nothing was saved"),
-                ErrorCode::ReadOnly | ErrorCode::CannotOpen => {
-                    Some("the data directory is read-only; nothing was saved")
+        let refusal = match &e {
+            StoreError::Refused(refusal) => Some(*refusal),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+                match failure.code {
+                    ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                        tracing::error!(error = %e, "database busy");
+                        return Error::Unavailable(
+                            "the database is busy; nothing was saved, try again".to_owned(),
+                        );
+                    }
+                    // Without the OS error at hand (the writer has it), a code is all we know.
+                    _ => Refusal::from_codes(failure.extended_code, 0),
                 }
-                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                    Some("the database is busy; nothing was saved, try again")
-                }
-                ErrorCode::SystemIoFailure => Some("the disk failed to write; nothing was saved"),
-                _ => None,
-            };
-            if let Some(message) = unavailable {
-                tracing::error!(error = %e, "database unavailable");
-                return Error::Unavailable(message.to_owned());
             }
+            _ => None,
+        };
+        if let Some(refusal) = refusal {
+            // Read-only at start is the normal state of that mode, not news for every write.
+            if refusal != Refusal::ReadOnlyAtStart {
+                tracing::error!(error = %e, "database unavailable");
+            }
+            return Error::Unavailable(refusal_message(refusal).to_owned());
         }
         if let StoreError::Pool(_) = &e {
             tracing::error!(error = %e, "connection pool exhausted");

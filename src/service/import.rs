@@ -259,6 +259,7 @@ fn insert_one(
         "UPDATE tasks SET status = ?2, good_qty = ?3, operator_id = ?4,
             assigned_via = CASE WHEN ?4 IS NULL THEN NULL ELSE 'assign' END,
             assign_reason = CASE WHEN ?4 IS NULL THEN NULL ELSE 'imported' END,
+            assign_reason_zh = CASE WHEN ?4 IS NULL THEN NULL ELSE '导入' END,
             claimed_at = CASE WHEN ?4 IS NULL THEN NULL ELSE ?5 END,
             started_at = CASE WHEN ?2 IN ('completed', 'paused') THEN ?5 END,
             completed_at = CASE WHEN ?2 = 'completed' THEN ?5 END,

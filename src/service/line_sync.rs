@@ -2,7 +2,9 @@
 //! names are touched; the others keep their ids, versions and history.
 
 use super::catalog::Process;
+use super::views::TaskView;
 use super::{task_events, Error};
+use crate::domain::handoff::{self, Step};
 use crate::domain::process_list::{task_parts, AddedLine, ChangedLine, SyncPlan, WantedLine};
 use crate::domain::{Priority, TaskStatus};
 use rusqlite::{params, Connection};
@@ -12,6 +14,9 @@ use std::collections::HashMap;
 /// What every task of one order shares, for the duration of one write.
 pub struct OrderCtx {
     pub work_order_id: i64,
+    pub number: String,
+    pub customer: String,
+    pub product: String,
     pub priority: Priority,
     pub due_date: String,
     /// Once approved, new tasks go straight to the pool and removals cancel instead of delete.
@@ -20,12 +25,22 @@ pub struct OrderCtx {
     pub now: i64,
 }
 
+/// The tasks inserted so far into an order created in this transaction. Nothing else can
+/// touch them before it commits, so each new task's event snapshot is built from the values
+/// inserted (and the hand-off rule over these steps) instead of read back: a 200-line order
+/// would otherwise read 200 tasks back with their joins.
+#[derive(Default)]
+pub struct FreshOrder {
+    steps: Vec<Step>,
+}
+
 pub fn add_line(
     conn: &Connection,
     ctx: &OrderCtx,
     position: i64,
     line: &WantedLine,
     catalog: &HashMap<i64, Process>,
+    mut fresh: Option<&mut FreshOrder>,
 ) -> Result<i64, Error> {
     conn.prepare_cached(
         "INSERT INTO work_order_lines (work_order_id, position, process_id, quantity, note, parallel, parts)
@@ -41,21 +56,33 @@ pub fn add_line(
         serde_json::to_string(&line.parts).unwrap_or_else(|_| "[]".into()),
     ])?;
     let line_id = conn.last_insert_rowid();
-    let department_id = catalog[&line.process_id].department_id;
+    let process = &catalog[&line.process_id];
     for part in task_parts(&line.parts) {
-        insert_task(conn, ctx, line_id, &part, line, position, department_id)?;
+        let task = NewTask {
+            line_id,
+            part: &part,
+            line,
+            sequence: position,
+            process,
+        };
+        insert_task(conn, ctx, &task, fresh.as_deref_mut())?;
     }
     Ok(line_id)
+}
+
+struct NewTask<'a> {
+    line_id: i64,
+    part: &'a str,
+    line: &'a WantedLine,
+    sequence: i64,
+    process: &'a Process,
 }
 
 fn insert_task(
     conn: &Connection,
     ctx: &OrderCtx,
-    line_id: i64,
-    part: &str,
-    line: &WantedLine,
-    sequence: i64,
-    department_id: i64,
+    task: &NewTask<'_>,
+    fresh: Option<&mut FreshOrder>,
 ) -> Result<i64, Error> {
     let status = if ctx.published {
         TaskStatus::Pending
@@ -69,15 +96,15 @@ fn insert_task(
     )?
     .execute(params![
         ctx.work_order_id,
-        line_id,
-        part,
-        line.process_id,
-        department_id,
-        sequence,
-        line.parallel,
+        task.line_id,
+        task.part,
+        task.process.id,
+        task.process.department_id,
+        task.sequence,
+        task.line.parallel,
         ctx.priority.rank(),
         ctx.due_date,
-        line.quantity,
+        task.line.quantity,
         status.as_str(),
         ctx.published.then_some(ctx.now),
         ctx.now,
@@ -88,8 +115,72 @@ fn insert_task(
     } else {
         "task.created"
     };
-    task_events::record(conn, ctx.now, Some(ctx.actor_id), kind, id, json!({}))?;
+    let actor = Some(ctx.actor_id);
+    match fresh {
+        Some(order) => {
+            let view = fresh_view(ctx, id, status, task, order);
+            task_events::append_snapshot(conn, ctx.now, actor, kind, &view, json!({}))?;
+        }
+        None => task_events::record(conn, ctx.now, actor, kind, id, json!({}))?,
+    }
     Ok(id)
+}
+
+/// The task just inserted, as `views::load_task` would read it back (a test checks they agree).
+fn fresh_view(
+    ctx: &OrderCtx,
+    id: i64,
+    status: TaskStatus,
+    task: &NewTask<'_>,
+    order: &mut FreshOrder,
+) -> TaskView {
+    let step = Step {
+        id,
+        sequence: task.sequence,
+        parallel: task.line.parallel,
+        part: task.part.to_owned(),
+        quantity: task.line.quantity,
+        good: 0,
+        status,
+    };
+    order.steps.push(step.clone());
+    let available_qty = handoff::available_qty(&step, &order.steps);
+    TaskView {
+        id,
+        work_order_id: ctx.work_order_id,
+        work_order_number: ctx.number.clone(),
+        customer: ctx.customer.clone(),
+        product: ctx.product.clone(),
+        line_id: task.line_id,
+        part: task.part.to_owned(),
+        process_id: task.process.id,
+        process_code: task.process.code.clone(),
+        process_name_zh: task.process.name_zh.clone(),
+        process_name_en: task.process.name_en.clone(),
+        department_id: task.process.department_id,
+        sequence: task.sequence,
+        parallel: task.line.parallel,
+        priority: ctx.priority,
+        due_date: ctx.due_date.clone(),
+        quantity: task.line.quantity,
+        good_qty: 0,
+        scrap_qty: 0,
+        status: status.as_str().to_owned(),
+        operator_id: None,
+        operator_name: None,
+        assigned_via: None,
+        assign_reason: None,
+        assign_reason_zh: None,
+        published_at: ctx.published.then_some(ctx.now),
+        claimed_at: None,
+        started_at: None,
+        completed_at: None,
+        worked_ms: 0,
+        running_since: None,
+        version: 1,
+        available_qty,
+        ready: handoff::is_ready(status, available_qty),
+    }
 }
 
 pub fn apply_plan(
@@ -105,7 +196,7 @@ pub fn apply_plan(
         change_line(conn, ctx, change, catalog)?;
     }
     for AddedLine { position, line } in &plan.add {
-        add_line(conn, ctx, *position, line, catalog)?;
+        add_line(conn, ctx, *position, line, catalog, None)?;
     }
     Ok(())
 }
@@ -287,20 +378,18 @@ fn change_line(
             parallel: change.parallel,
             parts: change.parts.clone(),
         };
-        let department_id = catalog
+        let process = catalog
             .get(&process_id)
-            .map(|p| p.department_id)
             .ok_or_else(|| Error::Internal(format!("process {process_id} vanished")))?;
         for part in &change.parts_added {
-            insert_task(
-                conn,
-                ctx,
-                change.id,
+            let task = NewTask {
+                line_id: change.id,
                 part,
-                &line,
-                change.position,
-                department_id,
-            )?;
+                line: &line,
+                sequence: change.position,
+                process,
+            };
+            insert_task(conn, ctx, &task, None)?;
         }
     }
     Ok(())

@@ -29,6 +29,7 @@ pub mod tickets;
 pub mod user_admin;
 pub mod users;
 pub mod views;
+pub mod wip;
 pub mod work_order_flow;
 pub mod work_orders;
 

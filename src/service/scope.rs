@@ -114,6 +114,16 @@ impl Scope {
         }
     }
 
+    /// Whether this actor may read how many tasks each operator of a department holds (the
+    /// board's bars against the WIP cap): the people who direct that department's work.
+    pub fn sees_operator_loads(&self, department_id: i64) -> bool {
+        match self.role {
+            Role::Admin | Role::Manager => true,
+            Role::Supervisor => self.departments.contains(&department_id),
+            Role::Maker | Role::Operator => false,
+        }
+    }
+
     /// Whether this actor may see one person's workload row: operators only their own.
     pub fn sees_workload_of(&self, user_id: i64) -> bool {
         self.role != Role::Operator || user_id == self.user_id

@@ -75,6 +75,20 @@ fn check_code(code: &str) -> Result<String, Error> {
     Ok(code)
 }
 
+/// Highest list position: far more than any shop's list needs, and safe to add to.
+const MAX_POSITION: i64 = 1_000_000;
+
+fn check_position(position: i64) -> Result<i64, Error> {
+    if (0..=MAX_POSITION).contains(&position) {
+        Ok(position)
+    } else {
+        Err(Error::invalid(
+            "position",
+            format!("must be a whole number from 0 to {MAX_POSITION}"),
+        ))
+    }
+}
+
 const SELECT: &str = "SELECT code, name_zh, name_en, position, active FROM scrap_reasons";
 
 fn from_row(r: &rusqlite::Row<'_>) -> Result<ScrapReason, rusqlite::Error> {
@@ -145,7 +159,7 @@ pub async fn create_scrap_reason(
         code: check_code(&input.code)?,
         name_zh: check_short("name_zh", &input.name_zh, true)?,
         name_en: check_short("name_en", &input.name_en, true)?,
-        position: input.position.unwrap_or(1000),
+        position: check_position(input.position.unwrap_or(1000))?,
         active: true,
     };
     let actor_id = actor.id;
@@ -186,6 +200,7 @@ pub async fn edit_scrap_reason(
         .as_deref()
         .map(|v| check_short("name_en", v, true))
         .transpose()?;
+    let position = patch.position.map(check_position).transpose()?;
     let actor_id = actor.id;
     store
         .write(move |conn| {
@@ -198,7 +213,7 @@ pub async fn edit_scrap_reason(
             if let Some(v) = name_en {
                 reason.name_en = v;
             }
-            if let Some(v) = patch.position {
+            if let Some(v) = position {
                 reason.position = v;
             }
             if let Some(v) = patch.active {

@@ -3,9 +3,9 @@
 //! Every reason is kept in the task's event. The `*_in` functions run inside a caller's
 //! write, so batches compose them.
 
-use super::tasks::{check_wip, load_head, TaskHead};
+use super::tasks::{load_head, TaskHead};
 use super::views::{load_task, TaskView};
-use super::{handoff, now_ms, task_events, work_order_flow, Actor, Error};
+use super::{handoff, now_ms, task_events, wip, work_order_flow, Actor, Error};
 use crate::domain::task_input::{check_reason, AssignInput, ReasonInput};
 use crate::domain::{Role, TaskAction};
 use crate::store::Store;
@@ -86,10 +86,11 @@ pub(super) fn assign_in(
             "say why the task is taken from its operator",
         ));
     }
-    check_wip(conn, operator_id, head.wip_cap)?;
+    wip::check_assignment(conn, operator_id, head.wip_cap)?;
     conn.prepare_cached(
         "UPDATE tasks SET status = 'assigned', operator_id = ?2, assigned_via = 'assign',
-            assign_reason = ?3, claimed_at = COALESCE(claimed_at, ?4), running_since = NULL,
+            assign_reason = ?3, assign_reason_zh = NULL, claimed_at = COALESCE(claimed_at, ?4),
+            running_since = NULL,
             updated_at = ?4, version = version + 1
          WHERE id = ?1",
     )?
@@ -124,7 +125,7 @@ pub(super) fn unassign_in(
     let head = visible_task(conn, actor, id, TaskAction::Release)?;
     conn.prepare_cached(
         "UPDATE tasks SET status = 'pending', operator_id = NULL, assigned_via = NULL,
-            assign_reason = NULL, claimed_at = NULL, running_since = NULL,
+            assign_reason = NULL, assign_reason_zh = NULL, claimed_at = NULL, running_since = NULL,
             updated_at = ?2, version = version + 1
          WHERE id = ?1",
     )?

@@ -1,7 +1,7 @@
 //! Appending a task's event with a snapshot of the task as it now stands, so history shows
 //! what changed and live clients can update the row in place.
 
-use super::views::load_task;
+use super::views::{load_task, TaskView};
 use super::Error;
 use crate::events::log::{append, NewEvent};
 use rusqlite::Connection;
@@ -19,6 +19,35 @@ pub fn record(
 ) -> Result<(), Error> {
     let task =
         load_task(conn, task_id)?.ok_or_else(|| Error::not_found(format!("task {task_id}")))?;
+    append_snapshot(conn, now, actor_id, kind, &task, extra)
+}
+
+/// `record` for a caller that answers with the task as it now stands: the snapshot read for
+/// the event is the answer, so the task is read once.
+pub fn record_and_load(
+    conn: &Connection,
+    now: i64,
+    actor_id: Option<i64>,
+    kind: &'static str,
+    task_id: i64,
+    extra: Value,
+) -> Result<TaskView, Error> {
+    let task =
+        load_task(conn, task_id)?.ok_or_else(|| Error::not_found(format!("task {task_id}")))?;
+    append_snapshot(conn, now, actor_id, kind, &task, extra)?;
+    Ok(task)
+}
+
+/// Appends `kind` with `task` as the snapshot. `task` must be the row as it stands in this
+/// transaction; callers that just inserted it may build it from the inserted values.
+pub fn append_snapshot(
+    conn: &Connection,
+    now: i64,
+    actor_id: Option<i64>,
+    kind: &'static str,
+    task: &TaskView,
+    extra: Value,
+) -> Result<(), Error> {
     let mut data = json!({ "task": task });
     if let (Value::Object(data), Value::Object(extra)) = (&mut data, extra) {
         data.extend(extra);

@@ -9,11 +9,26 @@ use crate::domain::handoff::check_report;
 use crate::domain::task_input::{ProgressInput, Report};
 use crate::domain::{Role, TaskAction};
 use crate::store::Store;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
+/// The refusal for an operator acting on a task a colleague of their department holds now
+/// (usually just reassigned): a conflict naming the holder, not a lack of rights.
+fn held_by_other(conn: &Connection, id: i64, holder: i64) -> Result<Error, Error> {
+    let name: String = conn
+        .prepare_cached("SELECT display_name FROM users WHERE id = ?1")?
+        .query_row([holder], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| format!("user {holder}"));
+    Ok(Error::conflict_with(
+        "task_held_by_other",
+        format!("task {id} is held by {name} now"),
+        json!({"operator_id": holder, "operator_name": name}),
+    ))
+}
+
 /// Finds the task and checks that `actor` holds it and its status allows `action`.
-/// Tasks the actor cannot see are not found; a colleague's task is forbidden.
+/// Tasks the actor cannot see are not found; a colleague's task is a conflict naming them.
 fn held_task(
     conn: &Connection,
     actor: &Actor,
@@ -28,10 +43,8 @@ fn held_task(
     if !visible && !actor.is_in_department(head.department_id) {
         return Err(Error::not_found(format!("task {id}")));
     }
-    if head.operator_id.is_some_and(|o| o != actor.id) {
-        return Err(Error::Forbidden(format!(
-            "task {id} is held by another operator"
-        )));
+    if let Some(holder) = head.operator_id.filter(|o| *o != actor.id) {
+        return Err(held_by_other(conn, id, holder)?);
     }
     if head.status.after(action).is_none() {
         return Err(Error::conflict(
@@ -242,7 +255,7 @@ pub async fn complete_task(
 pub async fn release_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView, Error> {
     work(store, actor, id, TaskAction::Release, move |conn, head, now| {
         set_status(conn, id, head, "pending", now,
-            ", operator_id = NULL, assigned_via = NULL, assign_reason = NULL, claimed_at = NULL, running_since = NULL")?;
+            ", operator_id = NULL, assigned_via = NULL, assign_reason = NULL, assign_reason_zh = NULL, claimed_at = NULL, running_since = NULL")?;
         Ok(("task.released", json!({"previous_operator_id": head.operator_id})))
     })
     .await

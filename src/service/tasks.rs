@@ -323,8 +323,7 @@ pub async fn claim_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskVie
             if changed == 0 {
                 return Err(Error::conflict("task_already_claimed", format!("task {id} was claimed by someone else")));
             }
-            task_events::record(conn, now, Some(actor.id), "task.claimed", id, json!({}))?;
-            load_task(conn, id)?.ok_or_else(|| Error::not_found(format!("task {id}")))
+            task_events::record_and_load(conn, now, Some(actor.id), "task.claimed", id, json!({}))
         })
         .await
 }

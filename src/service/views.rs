@@ -31,7 +31,12 @@ pub struct TaskView {
     pub operator_id: Option<i64>,
     pub operator_name: Option<String>,
     pub assigned_via: Option<String>,
+    /// Why the task went to its operator: the director's own words, or for an automatic
+    /// assignment the strategy's sentence in English.
     pub assign_reason: Option<String>,
+    /// The reason in 简体中文 when the words are presswork's own (an automatic assignment's
+    /// sentence, or an import's); `null` when a person gave the reason.
+    pub assign_reason_zh: Option<String>,
     pub published_at: Option<i64>,
     pub claimed_at: Option<i64>,
     pub started_at: Option<i64>,
@@ -92,6 +97,7 @@ macro_rules! task_joins {
 pub const TASK_SELECT: &str = concat!(
     task_columns!(),
     available_sql!(),
+    ", t.assign_reason_zh",
     // CROSS JOIN keeps `tasks` the outer loop, so lists walk the `tasks_queue` index in their
     // keyset order and stop at the page size. Left to itself, once ANALYZE has run the planner
     // scans work_orders and sorts every task instead: at 1M tasks, 3.7 s against 1 ms a page.
@@ -105,6 +111,7 @@ pub const TASK_SELECT: &str = concat!(
 pub const TASK_SELECT_BY_ORDER: &str = concat!(
     task_columns!(),
     available_sql!(),
+    ", t.assign_reason_zh",
     " FROM tasks t INDEXED BY tasks_by_order",
     task_joins!()
 );
@@ -140,6 +147,7 @@ pub fn task_from_row(r: &Row<'_>) -> Result<TaskView, rusqlite::Error> {
         operator_name: r.get(21)?,
         assigned_via: r.get(22)?,
         assign_reason: r.get(23)?,
+        assign_reason_zh: r.get(32)?,
         published_at: r.get(24)?,
         claimed_at: r.get(25)?,
         started_at: r.get(26)?,

@@ -2,7 +2,7 @@
 //! The approval flow lives in `work_order_flow`; applying a sync plan in `line_sync`.
 
 use super::catalog::{processes_by_id, Process};
-use super::line_sync::{self, OrderCtx};
+use super::line_sync::{self, FreshOrder, OrderCtx};
 use super::views::{load_work_order, work_order_from_row, WorkOrderView, WORK_ORDER_SELECT};
 use super::{handoff, now_ms, work_order_flow, Actor, Error};
 use crate::domain::process_list::{follow_order_quantity, plan_sync, CurrentLine, WantedLine};
@@ -101,14 +101,18 @@ pub fn insert_work_order(
     )?;
     let ctx = OrderCtx {
         work_order_id: id,
+        number,
+        customer: header.customer.clone(),
+        product: header.product.clone(),
         priority: header.priority,
         due_date: header.due_date.to_string(),
         published,
         actor_id,
         now,
     };
+    let mut fresh = FreshOrder::default();
     for (i, line) in wanted.iter().enumerate() {
-        line_sync::add_line(conn, &ctx, i as i64 + 1, line, &catalog)?;
+        line_sync::add_line(conn, &ctx, i as i64 + 1, line, &catalog, Some(&mut fresh))?;
     }
     Ok(id)
 }
@@ -289,6 +293,9 @@ fn apply_edit(
     ])?;
     let ctx = OrderCtx {
         work_order_id: id,
+        number: order.number.clone(),
+        customer: header.customer.clone(),
+        product: header.product.clone(),
         priority: header.priority,
         due_date: header.due_date.to_string(),
         published,
@@ -498,4 +505,89 @@ pub(super) fn task_statuses(
         Ok((r.get(0)?, s.parse().unwrap_or(TaskStatus::Cancelled)))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::work_order::CheckedLine;
+    use crate::domain::Priority;
+    use crate::events::log::for_work_order;
+    use crate::service::views::load_task;
+    use rand::{Rng, SeedableRng};
+
+    /// The snapshots a new order's task events carry are built from the inserted values, not
+    /// read back; they must be exactly what a read would give.
+    #[test]
+    fn fresh_task_snapshots_equal_a_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        crate::service::seed::ensure_catalog_blocking(&store).unwrap();
+        store
+            .write_blocking(|conn| {
+                conn.execute("INSERT INTO users (id, username, display_name, role, password_hash, created_at)
+                              VALUES (1, 'maker', '制单员', 'maker', '-', 0)", [])?;
+                Ok::<_, Error>(())
+            })
+            .unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for round in 0..40 {
+            let published = rng.random_bool(0.5);
+            let parts = [
+                vec![],
+                vec!["cover".to_owned()],
+                vec!["cover".to_owned(), "inner".to_owned()],
+            ];
+            let lines: Vec<CheckedLine> = (0..rng.random_range(1..12))
+                .map(|_| CheckedLine {
+                    id: None,
+                    process_id: rng.random_range(1..=18),
+                    quantity: rng.random_bool(0.5).then(|| rng.random_range(1..5000)),
+                    note: String::new(),
+                    parallel: rng.random_bool(0.3).then(|| rng.random_bool(0.5)),
+                    parts: parts[rng.random_range(0..parts.len())].clone(),
+                })
+                .collect();
+            let header = Header {
+                customer: format!("客户 {round}"),
+                product: "画册".into(),
+                quantity: 1000,
+                unit: "本".into(),
+                spoilage: 0,
+                due_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                priority: Priority::from_rank(rng.random_range(0..4)),
+                paper: String::new(),
+                finished_size: String::new(),
+                colors: String::new(),
+                notes: String::new(),
+                unit_price_x10k: None,
+                amount_cents: None,
+            };
+            let status = if published {
+                WorkOrderStatus::Approved
+            } else {
+                WorkOrderStatus::Draft
+            };
+            store
+                .write_blocking(move |conn| {
+                    let id = insert_work_order(conn, 1, &header, &lines, None, status)?;
+                    let mut seen = 0;
+                    for e in for_work_order(conn, id)?
+                        .iter()
+                        .filter(|e| e.task_id.is_some())
+                    {
+                        let read = load_task(conn, e.task_id.unwrap())?.unwrap();
+                        assert_eq!(
+                            e.data["task"],
+                            serde_json::to_value(&read).unwrap(),
+                            "round {round}"
+                        );
+                        seen += 1;
+                    }
+                    assert!(seen >= lines.len(), "round {round}: {seen} task events");
+                    Ok::<_, Error>(())
+                })
+                .unwrap();
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub enum LockError {
     #[error("a presswork server{} is using {}; stop it first", pid_text(*.pid), .path.display())]
     Held { pid: Option<u32>, path: PathBuf },
-    #[error("the lock file {}: {source}", .path.display())]
+    #[error("the lock file {}", .path.display())] // `source` carries the cause
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -71,6 +71,32 @@ pub fn acquire(path: &Path) -> Result<DataDirLock, LockError> {
     Ok(DataDirLock { file, stale_pid })
 }
 
+/// For a server on a read-only data dir: a shared lock on the existing lock file, which a
+/// read-only file can take. `restore` (which needs the exclusive lock) is then refused as
+/// usual, and a server already holding the directory is found. `None` when there is no file.
+pub fn share(path: &Path) -> Result<Option<DataDirLock>, LockError> {
+    let io = |source| LockError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Ok(Some(DataDirLock {
+            file,
+            stale_pid: None,
+        })),
+        Err(TryLockError::WouldBlock) => Err(LockError::Held {
+            pid: read_pid(&mut file),
+            path: path.parent().unwrap_or(path).to_owned(),
+        }),
+        Err(TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
 impl Drop for DataDirLock {
     fn drop(&mut self) {
         // The file stays (deleting it would race with a process opening it); an empty file
@@ -96,6 +122,20 @@ mod tests {
         drop(first);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
         acquire(&path).unwrap();
+    }
+
+    #[test]
+    fn a_shared_holder_keeps_the_exclusive_lock_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("presswork.lock");
+        assert!(share(&path).unwrap().is_none(), "no file, nothing to share");
+        drop(acquire(&path).unwrap());
+        let shared = share(&path).unwrap().expect("a shared lock");
+        assert!(matches!(acquire(&path), Err(LockError::Held { .. })));
+        drop(shared);
+        let held = acquire(&path).unwrap();
+        assert!(matches!(share(&path), Err(LockError::Held { .. })));
+        drop(held);
     }
 
     #[test]

@@ -2,15 +2,19 @@
 //! It owns connections and transactions; it knows nothing of HTTP, roles or work orders.
 
 pub mod backup;
+mod checkpointer;
 pub mod lock;
 pub mod migrations;
 mod pool;
+mod read_only;
+pub mod refusal;
 pub mod restore;
 pub mod upgrade;
 mod writer;
 
 pub use migrations::{schema_version_of, SCHEMA_VERSION};
 pub use pool::PoolWaits;
+pub use refusal::Refusal;
 pub use rusqlite::{Connection, OptionalExtension};
 
 use std::path::{Path, PathBuf};
@@ -20,21 +24,25 @@ use tokio::sync::watch;
 /// What can go wrong below the services. Service code maps these to its own error.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    // The cause is in the message, so it is no `source` too (see the `From`s at the end).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("connection pool: {0}")]
-    Pool(#[from] r2d2::Error),
+    Pool(r2d2::Error),
     #[error("the database schema is version {found}, newer than this presswork knows ({known}); use a newer presswork")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("the writer thread has stopped")]
     WriterGone,
     #[error("a database task panicked")]
     Panicked,
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// A file failed a check (a backup, a restore, a migration); the text says which and why.
     #[error("{0}")]
     Check(String),
+    /// The disk refuses writes (read-only, full, failing); reads may still work.
+    #[error("the disk refuses writes: {0}")]
+    Refused(Refusal),
 }
 
 /// Cheap to clone; every clone shares the pool, the writer and the event watch.
@@ -46,9 +54,11 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     pool: pool::ReadPool,
-    writer: writer::Writer,
+    /// `None` when the store was opened read-only: every write is refused without trying.
+    writer: Option<writer::Writer>,
     last_event: watch::Sender<i64>,
     waits: Arc<PoolWaits>,
+    refusal: Arc<refusal::LastRefusal>,
 }
 
 /// The read pool's state, for `/metrics`.
@@ -59,6 +69,12 @@ pub struct PoolStats {
     pub checkouts: u64,
     pub wait_seconds: f64,
     pub timeouts: u64,
+    /// The writer: transactions committed, changes in them, seconds spent committing.
+    pub write_transactions: u64,
+    pub write_changes: u64,
+    pub write_commit_seconds: f64,
+    /// False while the disk refuses writes (see [`Store::write_refusal`]).
+    pub writable: bool,
 }
 
 impl Store {
@@ -68,18 +84,58 @@ impl Store {
         migrations::migrate(&mut conn)?;
         let last = last_event_id(&conn)?;
         let (last_event, _) = watch::channel(last);
-        let writer = writer::Writer::start(conn, last_event.clone())?;
+        let refusal = Arc::new(refusal::LastRefusal::new(None));
+        let writer = writer::Writer::start(conn, path, last_event.clone(), refusal.clone())?;
         let waits = Arc::new(PoolWaits::default());
         let pool = pool::read_pool(path, waits.clone())?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 pool,
-                writer,
+                writer: Some(writer),
                 last_event,
                 waits,
+                refusal,
             }),
         })
+    }
+
+    /// Opens an existing database in a directory that cannot be written: reads work, every
+    /// write is refused with [`Refusal::ReadOnlyAtStart`]. Nothing is migrated or created.
+    /// Refuses, rather than serve stale data, when the newest changes sit in a `-wal` file
+    /// that SQLite cannot read here (see `read_only`).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let waits = Arc::new(PoolWaits::default());
+        let (conn, pool) = read_only::open(path, waits.clone())?;
+        let last = last_event_id(&conn)?;
+        let (last_event, _) = watch::channel(last);
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                pool,
+                writer: None,
+                last_event,
+                waits,
+                refusal: Arc::new(refusal::LastRefusal::new(Some(Refusal::ReadOnlyAtStart))),
+            }),
+        })
+    }
+
+    /// Whether the store was opened read-only (it then never tries to write).
+    pub fn is_read_only(&self) -> bool {
+        self.inner.writer.is_none()
+    }
+
+    /// Why writes fail, as of the latest write that touched the disk; `None` while they work.
+    pub fn write_refusal(&self) -> Option<Refusal> {
+        self.inner.refusal.get()
+    }
+
+    fn writer(&self) -> Result<&writer::Writer, StoreError> {
+        self.inner
+            .writer
+            .as_ref()
+            .ok_or(StoreError::Refused(Refusal::ReadOnlyAtStart))
     }
 
     pub fn path(&self) -> &Path {
@@ -123,7 +179,7 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        self.inner.writer.submit(f).await
+        self.writer()?.submit(f).await
     }
 
     /// Blocking form of [`Store::write`] for the CLI.
@@ -133,7 +189,7 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        self.inner.writer.submit_blocking(f)
+        self.writer()?.submit_blocking(f)
     }
 
     /// The id of the newest committed event; changes after every commit that appended events.
@@ -144,17 +200,32 @@ impl Store {
     pub fn pool_stats(&self) -> PoolStats {
         use std::sync::atomic::Ordering::Relaxed;
         let state = self.inner.pool.state();
+        let none = writer::WriteCounters::default();
+        // A read-only store has no writer, and so wrote nothing.
+        let writes = self.inner.writer.as_ref().map_or(&none, |w| w.counters());
         PoolStats {
             connections: state.connections,
             idle: state.idle_connections,
             checkouts: self.inner.waits.checkouts.load(Relaxed),
             wait_seconds: self.inner.waits.wait_micros.load(Relaxed) as f64 / 1e6,
             timeouts: self.inner.waits.timeouts.load(Relaxed),
+            write_transactions: writes.transactions.load(Relaxed),
+            write_changes: writes.changes.load(Relaxed),
+            write_commit_seconds: writes.commit_micros.load(Relaxed) as f64 / 1e6,
+            writable: self.write_refusal().is_none(),
         }
     }
 
-    /// Folds the WAL back into the main file; called on shutdown and before backups.
+    /// Folds the WAL back into the main file when stopping (the server, an import); background
+    /// checkpoints end first, for good.
+    /// A read-only store has nothing of its own to fold back, and could not.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.is_read_only() {
+            return Ok(());
+        }
+        if let Some(writer) = &self.inner.writer {
+            writer.stop_background_checkpoints();
+        }
         let conn = self.inner.pool.get()?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -163,4 +234,18 @@ impl Store {
 
 pub(crate) fn last_event_id(conn: &Connection) -> Result<i64, rusqlite::Error> {
     conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+}
+
+// Not `#[from]`: that would also make the cause the error's `source`, and a chain printed with
+// `{:#}` would say it twice ("database error: X: X").
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> StoreError {
+        StoreError::Pool(e)
+    }
 }

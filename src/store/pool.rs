@@ -65,6 +65,14 @@ impl r2d2::HandleEvent for Events {
 
 pub fn read_pool(path: &Path, waits: Arc<PoolWaits>) -> Result<ReadPool, StoreError> {
     let manager = SqliteConnectionManager::file(path).with_init(|c| apply_pragmas(c));
+    pool_of(manager, waits)
+}
+
+/// The pool's size and timeouts, for whatever connections `manager` opens.
+pub fn pool_of(
+    manager: SqliteConnectionManager,
+    waits: Arc<PoolWaits>,
+) -> Result<ReadPool, StoreError> {
     let pool = r2d2::Pool::builder()
         .event_handler(Box::new(Events(waits)))
         .max_size(16)

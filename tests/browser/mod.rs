@@ -225,23 +225,32 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        let el = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
-        // Sticky bars may cover an element scrolled to the edge; a person would scroll it
-        // into the middle of the screen first.
-        self.js_with(
-            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
-            vec![json!(css)],
-        )
-        .await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let el = self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            // Sticky bars may cover an element scrolled to the edge; a person would scroll it
+            // into the middle of the screen first.
+            self.js_with(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+                vec![json!(css)],
+            )
+            .await;
+            match el.click().await {
+                Ok(()) => return,
+                // A live update re-rendered the element between finding and clicking it; a
+                // person would click the new one.
+                Err(e)
+                    if e.to_string().contains("stale element")
+                        && std::time::Instant::now() < deadline => {}
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

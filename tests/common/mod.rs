@@ -43,6 +43,13 @@ impl TestServer {
         Self::start_at(tempfile::tempdir().expect("temp dir"), env)
     }
 
+    /// Starts a server whose data dir holds `config_toml` as its `config.toml`.
+    pub fn start_with_config(config_toml: &str, env: &[(&str, &str)]) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("config.toml"), config_toml).expect("config.toml");
+        Self::start_at(dir, env)
+    }
+
     fn start_at(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TestServer {
         let (child, addr) = spawn_server(dir.path(), "127.0.0.1:0", env);
         let base = format!("http://{addr}");

@@ -24,7 +24,8 @@ BASE=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)
 API=$BASE/api/v1
 
 token() { curl -sf "$API/auth/login" -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
-ADMIN=$(token admin fuzz-admin-pw)
+# The first admin is created just after the server starts listening.
+for _ in $(seq 50); do ADMIN=$(token admin fuzz-admin-pw 2>/dev/null) && break; sleep 0.2; done
 for spec in "maker:maker:" "manager:manager:" "supervisor:supervisor:PRINTING" "operator:operator:PRINTING"; do
     IFS=: read -r name role dept <<< "$spec"
     depts=$([ -n "$dept" ] && echo "[\"$dept\"]" || echo "[]")
@@ -37,7 +38,8 @@ curl -sf -H "Authorization: Bearer $ADMIN" -X POST "$API/work-orders/1/approve" 
 
 status=0
 report="# Schema fuzzing (schemathesis)\n\nDate: $(date -u +%Y-%m-%d), $(schemathesis --version), command: \`bash tests/fuzz/schemathesis.sh $EXAMPLES\`\n\n| role | test cases | failures |\n|---|---|---|\n"
-for role in admin maker manager supervisor operator; do
+# Admin last: its run may change the other users (passwords, deactivation) through the admin API.
+for role in maker manager supervisor operator admin; do
     pw=$([ "$role" = admin ] && echo fuzz-admin-pw || echo fuzz-password)
     TOKEN=$(token "$role" "$pw")
     out=$DIR/st-$role.log

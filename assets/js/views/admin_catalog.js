@@ -102,19 +102,44 @@ export function adminProcessesView(root) {
   paint();
 }
 
+/** The add and edit dialog's fields; a reason's code never changes once it exists. */
+function reasonFields(r) {
+  return h('div', { class: 'form-grid' },
+    r ? null : field('code', t('admin.code'), h('input', { name: 'code', maxlength: 32, autocapitalize: 'characters' })),
+    field('name_zh', t('admin.name_zh'), h('input', { name: 'name_zh', maxlength: 200, value: r ? r.name_zh : '' })),
+    field('name_en', t('admin.name_en'), h('input', { name: 'name_en', maxlength: 200, value: r ? r.name_en : '' })),
+    r ? field('position', t('admin.position'), h('input', { name: 'position', type: 'number', step: 1, value: r.position })) : null);
+}
+
+/** Only what is plainly missing is caught here; the server checks the rest and the dialog shows its words. */
+function requireFilled(names) {
+  return (v) => Object.fromEntries(names.filter((n) => !String(v[n] || '').trim()).map((n) => [n, t('reason.required')]));
+}
+
 export function adminScrapReasonsView(root) {
   const box = h('div', {});
   page(root, 'scrap-reasons', h('section', { class: 'card' }, h('h2', {}, t('admin.scrap_reasons')), box));
+  let reasons = [];
+
+  function row(r) {
+    const editable = !isMissing('scrap_reasons.update');
+    const active = r.active !== false;
+    return h('tr', { dataset: { code: r.code }, class: active ? '' : 'muted' },
+      h('td', { class: 'mono' }, r.code), h('td', {}, r.name_zh || ''), h('td', {}, r.name_en || ''),
+      h('td', {}, t(active ? 'common.yes' : 'common.no')),
+      h('td', {}, editable ? h('div', { class: 'row', style: 'gap:6px' },
+        h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', code: r.code } }, t('common.edit')),
+        h('button', { type: 'button', class: `btn small${active ? ' danger' : ''}`, dataset: { action: active ? 'retire' : 'reuse', code: r.code } },
+          t(active ? 'admin.retire_reason' : 'admin.reuse_reason'))) : null));
+  }
 
   async function load() {
     try {
-      const reasons = await api.scrapReasons();
+      reasons = await api.scrapReasons();
       if (!root.isConnected) return;
-      put(box, h('table', { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('admin.active')].map((c) => h('th', {}, c)))),
-        h('tbody', {}, reasons.map((r) => h('tr', {},
-          h('td', { class: 'mono' }, r.code || String(r.id)), h('td', {}, r.name_zh || ''), h('td', {}, r.name_en || ''),
-          h('td', {}, t(r.active === false ? 'common.no' : 'common.yes')))))),
+      put(box, h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+        h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
+        h('tbody', {}, reasons.map(row)))),
       isMissing('scrap_reasons.create') ? unavailable(t('admin.add_reason'))
         : h('p', {}, h('button', { type: 'button', class: 'btn', dataset: { action: 'add' } }, t('admin.add_reason'))));
     } catch (e) {
@@ -122,21 +147,47 @@ export function adminScrapReasonsView(root) {
     }
   }
 
-  box.addEventListener('click', async (e) => {
-    const el = actionOf(e, box);
-    if (!el || el.dataset.action !== 'add') return;
-    const ok = await openDialog({
-      title: t('admin.add_reason'),
-      confirm: t('common.save'),
-      body: h('div', { class: 'form-grid' },
-        field('code', t('admin.code'), h('input', { name: 'code', maxlength: 50 })),
-        field('name_zh', t('admin.name_zh'), h('input', { name: 'name_zh', maxlength: 200 })),
-        field('name_en', t('admin.name_en'), h('input', { name: 'name_en', maxlength: 200 }))),
-      validate: (v) => (v.code ? null : { code: t('reason.required') }),
-      submit: (v) => api.createScrapReason(v),
-    });
-    if (ok) toast(t('common.saved'), 'ok');
+  async function act(el) {
+    const r = reasons.find((x) => x.code === el.dataset.code);
+    const action = el.dataset.action;
+    if (action === 'add') {
+      const ok = await openDialog({
+        title: t('admin.add_reason'),
+        confirm: t('common.save'),
+        body: reasonFields(null),
+        validate: requireFilled(['code', 'name_zh', 'name_en']),
+        submit: (v) => api.createScrapReason({ code: v.code, name_zh: v.name_zh, name_en: v.name_en }),
+      });
+      if (ok) toast(t('common.saved'), 'ok');
+    } else if (action === 'edit' && r) {
+      const ok = await openDialog({
+        title: t('admin.edit_reason', { code: r.code }),
+        confirm: t('common.save'),
+        body: reasonFields(r),
+        validate: requireFilled(['name_zh', 'name_en']),
+        submit: (v) => api.updateScrapReason(r.code, {
+          name_zh: v.name_zh, name_en: v.name_en, position: v.position === '' ? undefined : Number(v.position),
+        }),
+      });
+      if (ok) toast(t('common.saved'), 'ok');
+    } else if ((action === 'retire' || action === 'reuse') && r) {
+      try {
+        await busy(el, () => api.updateScrapReason(r.code, { active: action === 'reuse' }), { quiet: true });
+        toast(t(action === 'retire' ? 'admin.reason_retired' : 'admin.reason_reused', { code: r.code }), 'ok');
+      } catch (err) {
+        toastError(err);
+      }
+    } else {
+      return;
+    }
+    // The report dialog keeps its own copy of the list; the next one reads it afresh.
+    update({ scrapReasons: [] });
     load();
+  }
+
+  box.addEventListener('click', (e) => {
+    const el = actionOf(e, box);
+    if (el) act(el);
   });
   load();
 }

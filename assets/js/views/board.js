@@ -1,8 +1,10 @@
 // The supervisor board: one department's pool and each operator's tasks by status, workload
 // bars against the department's WIP cap, assign/reassign with a reason, and batch assign.
+// A bar counts what the cap counts: the tasks shown here plus those the person holds in
+// other departments (from GET /departments/{id}/load).
 
 import { api } from '../api.js';
-import { h, put, actionOf } from '../dom.js';
+import { h, put, actionOf, debounce } from '../dom.js';
 import { t, nameOf, number } from '../i18n.js';
 import { pagedList } from '../paged.js';
 import { department, operatorsOf, myDepartments, isMissing } from '../state.js';
@@ -25,13 +27,14 @@ async function allHeld(departmentId) {
   return out;
 }
 
-function loadBar(held, cap, max) {
+function loadBar(held, elsewhere, cap, max) {
   const pct = cap ? Math.min(100, (100 * held) / cap) : max ? (100 * held) / max : 0;
   const cls = cap && held >= cap ? 'load full' : cap && held >= cap - 1 ? 'load near' : 'load';
   return h('div', { class: cls, title: t('board.load_title') },
     h('div', { class: 'bar', role: 'meter', 'aria-valuenow': held, 'aria-valuemin': 0, 'aria-valuemax': cap || max || 1,
       'aria-label': t('board.load_title') }, h('span', { style: `width:${pct}%` })),
-    h('span', { class: 'num' }, cap ? t('board.load_cap', { n: held, cap }) : t('board.load_nocap', { n: held })));
+    h('span', { class: 'num' }, cap ? t('board.load_cap', { n: held, cap }) : t('board.load_nocap', { n: held })),
+    elsewhere ? h('span', { class: 'muted small elsewhere' }, t('board.load_elsewhere', { n: elsewhere })) : null);
 }
 
 export function boardView(root, _params, query) {
@@ -40,6 +43,9 @@ export function boardView(root, _params, query) {
   let deptId = Number(query.department || localStorage.getItem(key)) || (departments[0] && departments[0].id);
   if (!departments.some((d) => d.id === deptId)) deptId = departments[0] && departments[0].id;
   const held = new Map();
+  // Per operator: tasks held in other departments, which count against the cap too.
+  const elsewhere = new Map();
+  let loadCap;
   const selected = new Set();
   let pool = null;
 
@@ -83,18 +89,19 @@ export function boardView(root, _params, query) {
 
   function paintOperators() {
     const dept = department(deptId);
-    const cap = dept && dept.wip_cap;
+    const cap = loadCap !== undefined ? loadCap : dept && dept.wip_cap;
     const ops = operatorsOf(deptId);
     const byOp = new Map(ops.map((u) => [u.id, []]));
     const others = [];
     for (const task of held.values()) (byOp.get(task.operator_id) || others).push(task);
-    const max = Math.max(1, ...[...byOp.values()].map((l) => l.length));
+    const total = (id) => byOp.get(id).length + (elsewhere.get(id) || 0);
+    const max = Math.max(1, ...ops.map((u) => total(u.id)));
     const col = (title, list, user) => {
       list.sort((a, b) => (STATUS_ORDER[a.status] - STATUS_ORDER[b.status]) || poolOrder(a, b));
       const counts = HELD.map((s) => [s, list.filter((x) => x.status === s).length]).filter(([, n]) => n);
       return h('section', { class: 'col', dataset: { column: user ? `op-${user.id}` : 'other' } },
         h('header', {}, h('h3', {}, title, h('span', { class: 'muted small' }, number(list.length))),
-          user ? loadBar(list.length, cap, max) : null,
+          user ? loadBar(total(user.id), elsewhere.get(user.id) || 0, cap, max) : null,
           h('div', { class: 'status-counts' }, counts.map(([s, n]) => h('span', { class: `chip s-${s}` }, `${t(`status.${s}`)} ${n}`)))),
         h('div', { class: 'cards' }, list.length ? list.map(card) : h('p', { class: 'muted small' }, t('board.idle'))));
     };
@@ -104,8 +111,28 @@ export function boardView(root, _params, query) {
     put(columns, poolCol, cols);
   }
 
+  async function loadCounts() {
+    if (isMissing('departments.load')) return;
+    const asked = deptId;
+    try {
+      const reply = await api.departmentLoad(asked);
+      if (asked !== deptId) return;
+      elsewhere.clear();
+      for (const o of reply.operators) elsewhere.set(o.operator_id, o.held - o.held_here);
+      loadCap = reply.wip_cap;
+    } catch (e) {
+      if (!e.missing) throw e;
+    }
+  }
+  const refreshCounts = debounce(async () => {
+    try { await loadCounts(); } catch { return; }
+    if (root.isConnected) paintOperators();
+  }, 400);
+
   async function load() {
     localStorage.setItem(key, String(deptId));
+    elsewhere.clear();
+    loadCap = undefined;
     selected.clear();
     paintTabs();
     paintBatch();
@@ -121,7 +148,7 @@ export function boardView(root, _params, query) {
     held.clear();
     paintOperators();
     try {
-      const [tasks] = await Promise.all([allHeld(deptId), pool.reload()]);
+      const [tasks] = await Promise.all([allHeld(deptId), pool.reload(), loadCounts()]);
       for (const task of tasks) held.set(task.id, task);
     } catch (e) {
       toastError(e);
@@ -136,7 +163,11 @@ export function boardView(root, _params, query) {
     const wasHeld = held.delete(task.id);
     if (HELD.includes(task.status)) held.set(task.id, task);
     if (!HELD.includes(task.status)) selected.delete(task.id);
-    if (wasHeld || HELD.includes(task.status)) paintOperators();
+    if (wasHeld || HELD.includes(task.status)) {
+      paintOperators();
+      // Catches what the same people took or finished in other departments meanwhile.
+      refreshCounts();
+    }
   }
 
   tabs.addEventListener('click', (e) => {
@@ -191,5 +222,5 @@ export function boardView(root, _params, query) {
     }
   });
   const offResync = live.onResync(load);
-  return () => { offEvents(); offResync(); if (pool) pool.destroy(); };
+  return () => { offEvents(); offResync(); refreshCounts.cancel(); if (pool) pool.destroy(); };
 }

@@ -15,6 +15,12 @@ import * as live from '../ws.js';
 const MAKERS = ['maker', 'manager', 'admin'];
 const APPROVERS = ['manager', 'admin'];
 
+/** As `work_order_flow::cancel_work_order` rules: clerks cancel before approval, managers always. */
+function mayCancel(wo) {
+  if (['completed', 'cancelled'].includes(wo.status)) return false;
+  return hasRole(...APPROVERS) || (hasRole('maker') && ['draft', 'submitted'].includes(wo.status));
+}
+
 function kv(pairs) {
   return h('dl', { class: 'kv' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '')
     .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
@@ -29,7 +35,7 @@ function actionButtons(wo) {
   if (hasRole(...MAKERS) && wo.status === 'draft') out.push(b('submit', 'wo.submit', 'primary'));
   if (hasRole(...APPROVERS) && ['draft', 'submitted'].includes(wo.status)) out.push(b('approve', 'wo.approve', 'ok'));
   if (hasRole(...APPROVERS) && wo.status === 'submitted') out.push(b('reject', 'wo.reject', 'warn'));
-  if (hasRole(...MAKERS) && !['completed', 'cancelled'].includes(wo.status)) out.push(b('cancel', 'wo.cancel', 'danger'));
+  if (mayCancel(wo)) out.push(b('cancel', 'wo.cancel', 'danger'));
   out.push(h('a', { class: 'btn', href: `#/work-orders/${wo.id}/ticket` }, icon('printer'), t('wo.ticket')));
   return out;
 }

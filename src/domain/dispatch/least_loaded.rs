@@ -40,7 +40,7 @@ mod tests {
         let c = LeastLoaded.choose(&task(1), &ops).unwrap();
         assert_eq!(c.operator_id, 2);
         assert_eq!(c.why(), "least_loaded: 2 open tasks, fewest of 5 operators");
-        assert_eq!(c.why_zh(), "最少负荷：在手 2 个任务，5 名操作员中最少");
+        assert_eq!(c.why_zh(), "负载最少：在手 2 个任务，5 名操作工中最少");
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl Choice {
                 of,
                 tied,
             } => format!(
-                "最少负荷：在手 {open_tasks} 个任务，{of} 名操作员中最少{}",
+                "负载最少：在手 {open_tasks} 个任务，{of} 名操作工中最少{}",
                 tie(*tied)
             ),
             Rule::RoundRobin {
@@ -137,7 +137,7 @@ impl Choice {
                     .as_ref()
                     .map(|a| format!("（上一位：{a}）"))
                     .unwrap_or_default();
-                format!("轮流分配：{of} 名操作员中轮到第 {position} 位{after}")
+                format!("轮流分配：{of} 名操作工中轮到第 {position} 位{after}")
             }
             Rule::Skill {
                 process_code,
@@ -146,7 +146,7 @@ impl Choice {
                 open_tasks,
                 tied,
             } => format!(
-                "按技能：{of} 名操作员中 {skilled} 人会 {process_code}；在手 {open_tasks} 个任务，其中最少{}",
+                "按技能：{of} 名操作工中 {skilled} 人会 {process_code}；在手 {open_tasks} 个任务，其中最少{}",
                 tie(*tied)
             ),
         };
@@ -154,5 +154,70 @@ impl Choice {
             s += &format!("；{n} 人已达在制上限 {cap}，跳过");
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The UI's own word for `key` in 简体中文.
+    fn ui_zh(key: &str) -> String {
+        let ui: serde_json::Value =
+            serde_json::from_str(include_str!("../../../assets/i18n/zh-CN.json")).unwrap();
+        ui[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("{key}"))
+            .to_owned()
+    }
+
+    fn choice(rule: Rule) -> Choice {
+        Choice {
+            operator_id: 1,
+            reason: Reason {
+                rule,
+                skipped_at_cap: Some((1, 3)),
+            },
+        }
+    }
+
+    #[test]
+    fn the_chinese_sentences_use_the_words_the_screens_use() {
+        let rules = [
+            (
+                "strategy.least_loaded",
+                Rule::LeastLoaded {
+                    open_tasks: 1,
+                    of: 3,
+                    tied: 2,
+                },
+            ),
+            (
+                "strategy.round_robin",
+                Rule::RoundRobin {
+                    position: 2,
+                    of: 3,
+                    after: Some("张师傅".into()),
+                },
+            ),
+            (
+                "strategy.skill",
+                Rule::Skill {
+                    process_code: "PRT".into(),
+                    skilled: 2,
+                    of: 3,
+                    open_tasks: 0,
+                    tied: 1,
+                },
+            ),
+        ];
+        let operator = ui_zh("role.operator");
+        let cap = ui_zh("admin.wip_cap");
+        for (strategy, rule) in rules {
+            let zh = choice(rule).why_zh();
+            assert!(zh.starts_with(&format!("{}：", ui_zh(strategy))), "{zh}");
+            assert!(zh.contains(&format!("名{operator}")), "{zh}");
+            assert!(zh.ends_with(&format!("1 人已达{cap} 3，跳过")), "{zh}");
+        }
     }
 }

@@ -65,7 +65,7 @@ mod tests {
         assert_eq!(c.why(), "round_robin: turn 2 of 3 operators, after op10");
         assert_eq!(
             c.why_zh(),
-            "轮流分配：3 名操作员中轮到第 2 位（上一位：op10）"
+            "轮流分配：3 名操作工中轮到第 2 位（上一位：op10）"
         );
     }
 
