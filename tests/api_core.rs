@@ -114,7 +114,10 @@ fn approval_publishes_and_exactly_one_claim_wins() {
     assert_eq!(status, 409);
     assert_eq!(body["error"]["code"], "task_already_claimed");
     let (status, body) = zhao.post(&format!("/api/v1/tasks/{prt}/claim"), &json!({}));
-    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        status, 404,
+        "another department's task is not there for them, as `get` says: {body}"
+    );
 }
 
 #[test]

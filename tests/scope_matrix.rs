@@ -229,7 +229,7 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
         }),
         (
             "POST /tasks/{id}/claim",
-            [403, 403, 403, 403, 200, 403, 403, 401],
+            [403, 403, 403, 403, 200, 403, 404, 401],
             false,
             |w| post(format!("/api/v1/tasks/{}/claim", w.pending().1), json!({})),
         ),

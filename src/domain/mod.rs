@@ -11,7 +11,7 @@ pub mod work_order;
 
 pub use priority::Priority;
 pub use role::Role;
-pub use status::{TaskAction, TaskStatus, WorkOrderAction, WorkOrderStatus};
+pub use status::{TaskStatus, Transition, WorkOrderAction, WorkOrderStatus};
 
 /// A rule the input broke, naming the field (JSON path) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,9 @@
 //! write with its `task.assigned` event. Choosing is `domain::dispatch`'s; when to look is the
 //! dispatcher loop's. Nothing here decides visibility or talks HTTP.
 
-use super::tasks::check_wip;
-use super::{task_events, Error};
+use super::task_door::{self, Move, Via};
+use super::tasks::{check_wip, load_head};
+use super::Error;
 use crate::domain::dispatch::{dispatch, Candidate, OperatorLoad, StrategyKind};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -252,42 +253,36 @@ pub fn auto_assign(conn: &Connection, task_id: i64, now: i64) -> Result<Option<A
     // The same rule a claim obeys; the strategy already kept to it, so this never refuses.
     check_wip(conn, choice.operator_id, s.wip_cap)?;
     let (why, why_zh) = (choice.why(), choice.why_zh());
-    let changed = conn
-        .prepare_cached(
-            "UPDATE tasks SET operator_id = ?2, status = 'assigned', assigned_via = 'auto',
-                assign_reason = ?3, assign_reason_zh = ?5, claimed_at = ?4, updated_at = ?4,
-                version = version + 1
-             WHERE id = ?1 AND status = 'pending' AND operator_id IS NULL",
-        )?
-        .execute(params![task_id, choice.operator_id, why, now, why_zh])?;
-    if changed == 0 {
-        return Ok(None);
+    let head = load_head(conn, task_id)?;
+    let operator_name = operators
+        .iter()
+        .find(|o| o.operator_id == choice.operator_id)
+        .map(|o| o.name.clone());
+    let mv = Move::Assign {
+        operator_id: choice.operator_id,
+        via: Via::Auto,
+        reason: Some(why.clone()),
+        reason_zh: Some(why_zh.clone()),
+    };
+    let extra = json!({
+        "via": "auto",
+        "strategy": s.strategy.as_str(),
+        "operator_id": choice.operator_id,
+        "operator_name": operator_name,
+        "why": why,
+        "why_zh": why_zh,
+        "reason": choice.reason,
+        "audience": [choice.operator_id],
+    });
+    match task_door::apply(conn, task_id, &head, &mv, None, now, extra) {
+        Ok(_) => {}
+        Err(Error::Conflict { .. }) => return Ok(None),
+        Err(e) => return Err(e),
     }
     if s.strategy == StrategyKind::RoundRobin {
         conn.prepare_cached("UPDATE departments SET rr_cursor = ?2 WHERE id = ?1")?
             .execute(params![s.department_id, choice.operator_id])?;
     }
-    let operator_name = operators
-        .iter()
-        .find(|o| o.operator_id == choice.operator_id)
-        .map(|o| o.name.clone());
-    task_events::record(
-        conn,
-        now,
-        None,
-        "task.assigned",
-        task_id,
-        json!({
-            "via": "auto",
-            "strategy": s.strategy.as_str(),
-            "operator_id": choice.operator_id,
-            "operator_name": operator_name,
-            "why": why,
-            "why_zh": why_zh,
-            "reason": choice.reason,
-            "audience": [choice.operator_id],
-        }),
-    )?;
     Ok(Some(Assignment {
         task_id,
         operator_id: choice.operator_id,

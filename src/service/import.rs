@@ -4,10 +4,12 @@
 //! work order number. File formats (CSV, JSON) are the CLI's business, not this module's.
 
 use super::catalog::process_by_code;
+use super::task_door::{self, Move};
+use super::tasks::load_head;
 use super::work_orders::insert_work_order;
-use super::{now_ms, task_events, Error};
+use super::{now_ms, Error};
 use crate::domain::work_order::{check_quantity, check_short, CheckedLine, Header};
-use crate::domain::{Priority, WorkOrderStatus};
+use crate::domain::{Priority, TaskStatus, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -255,17 +257,6 @@ fn insert_one(
         )?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut backfill = conn.prepare_cached(
-        "UPDATE tasks SET status = ?2, good_qty = ?3, operator_id = ?4,
-            assigned_via = CASE WHEN ?4 IS NULL THEN NULL ELSE 'assign' END,
-            assign_reason = CASE WHEN ?4 IS NULL THEN NULL ELSE 'imported' END,
-            assign_reason_zh = CASE WHEN ?4 IS NULL THEN NULL ELSE '导入' END,
-            claimed_at = CASE WHEN ?4 IS NULL THEN NULL ELSE ?5 END,
-            started_at = CASE WHEN ?2 IN ('completed', 'paused') THEN ?5 END,
-            completed_at = CASE WHEN ?2 = 'completed' THEN ?5 END,
-            updated_at = ?5, version = version + 1
-         WHERE id = ?1",
-    )?;
     for ((task_id, quantity), (done, operator)) in tasks.iter().zip(&c.progress) {
         let status = task_status(c.status, *quantity, *done, *operator);
         if status == "draft" || (status == "pending" && done.is_none()) {
@@ -276,15 +267,13 @@ fn insert_one(
             (_, d) => d.unwrap_or(0),
         };
         let operator = operator.filter(|_| status != "pending");
-        backfill.execute(params![task_id, status, good, operator, now])?;
-        task_events::record(
-            conn,
-            now,
-            Some(actor_id),
-            "task.imported",
-            *task_id,
-            json!({}),
-        )?;
+        let mv = Move::Import {
+            status: status.parse().unwrap_or(TaskStatus::Pending),
+            good,
+            operator_id: operator,
+        };
+        let head = load_head(conn, *task_id)?;
+        task_door::apply(conn, *task_id, &head, &mv, Some(actor_id), now, json!({}))?;
     }
     if c.status == WorkOrderStatus::Completed {
         conn.prepare_cached("UPDATE work_orders SET completed_at = ?2 WHERE id = ?1")?

@@ -2,6 +2,8 @@
 //! names are touched; the others keep their ids, versions and history.
 
 use super::catalog::Process;
+use super::task_door::{self, Move};
+use super::tasks::load_head;
 use super::views::TaskView;
 use super::{task_events, Error};
 use crate::domain::handoff::{self, Step};
@@ -263,37 +265,27 @@ fn refuse_if_in_use(task: &LineTask, what: &str) -> Result<(), Error> {
 }
 
 fn withdraw_task(conn: &Connection, ctx: &OrderCtx, task: &LineTask) -> Result<(), Error> {
-    match task.status {
-        TaskStatus::Cancelled => Ok(()),
-        TaskStatus::Draft if !ctx.published => {
-            // A draft task was never seen by the shop floor: it goes, its creation event stays.
-            task_events::record(
-                conn,
-                ctx.now,
-                Some(ctx.actor_id),
-                "task.removed",
-                task.id,
-                json!({}),
-            )?;
-            conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
-                .execute([task.id])?;
-            Ok(())
-        }
-        _ => {
-            conn.prepare_cached(
-                "UPDATE tasks SET status = 'cancelled', updated_at = ?2, version = version + 1 WHERE id = ?1",
-            )?
-            .execute(params![task.id, ctx.now])?;
-            task_events::record(
-                conn,
-                ctx.now,
-                Some(ctx.actor_id),
-                "task.cancelled",
-                task.id,
-                json!({"reason": "process removed from the work order"}),
-            )
-        }
-    }
+    let mv = match task.status {
+        TaskStatus::Cancelled => return Ok(()),
+        // A draft task was never seen by the shop floor: it goes, its creation event stays.
+        TaskStatus::Draft if !ctx.published => Move::Remove,
+        _ => Move::Cancel,
+    };
+    let head = load_head(conn, task.id)?;
+    let extra = match mv {
+        Move::Remove => json!({}),
+        _ => json!({"reason": "process removed from the work order"}),
+    };
+    task_door::apply(
+        conn,
+        task.id,
+        &head,
+        &mv,
+        Some(ctx.actor_id),
+        ctx.now,
+        extra,
+    )?;
+    Ok(())
 }
 
 fn remove_line(conn: &Connection, ctx: &OrderCtx, line_id: i64) -> Result<(), Error> {

@@ -21,6 +21,7 @@ pub mod seed;
 pub mod stats;
 pub mod task_batch;
 pub mod task_control;
+pub mod task_door;
 pub mod task_events;
 pub mod task_search;
 pub mod task_work;

@@ -4,12 +4,13 @@
 //! the writer rolls everything back.
 
 use super::task_control::{assign_in, cancel_in, visible_task, DIRECTORS};
+use super::task_door::{self, Move};
 use super::views::{load_task, TaskView};
 use super::work_order_flow::{approve_in, APPROVERS};
 use super::work_orders::{load_order_row, MAKERS};
-use super::{now_ms, task_events, Actor, Error};
+use super::{now_ms, Actor, Error};
 use crate::domain::task_input::{BatchAction, BatchInput};
-use crate::domain::{TaskAction, WorkOrderAction, WorkOrderStatus};
+use crate::domain::{Transition, WorkOrderAction, WorkOrderStatus};
 use crate::store::Store;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -26,7 +27,7 @@ pub struct BatchResult {
 /// Publishes one draft task. Its order is approved by this if it was not yet; the order's
 /// other draft tasks stay held back until they are published too.
 fn publish_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Result<(), Error> {
-    let head = visible_task(conn, actor, id, TaskAction::Publish)?;
+    let head = visible_task(conn, actor, id, Transition::Publish)?;
     let order = load_order_row(conn, head.work_order_id)?;
     match order.status {
         WorkOrderStatus::Draft | WorkOrderStatus::Submitted => {
@@ -40,18 +41,22 @@ fn publish_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Result<(),
             ))
         }
     }
-    conn.prepare_cached(
-        "UPDATE tasks SET status = 'pending', published_at = ?2, updated_at = ?2, version = version + 1
-         WHERE id = ?1 AND status = 'draft'",
-    )?
-    .execute(params![id, now])?;
-    task_events::record(conn, now, Some(actor.id), "task.published", id, json!({}))
+    task_door::apply(
+        conn,
+        id,
+        &head,
+        &Move::Publish,
+        Some(actor.id),
+        now,
+        json!({}),
+    )?;
+    Ok(())
 }
 
 /// Deletes one draft task of a draft order, and its line (or its part of the line) with it,
 /// so the order's lines and tasks keep matching.
 fn delete_draft_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Result<(), Error> {
-    let head = visible_task(conn, actor, id, TaskAction::DeleteDraft)?;
+    let head = visible_task(conn, actor, id, Transition::Remove)?;
     let order = load_order_row(conn, head.work_order_id)?;
     if order.status.after(WorkOrderAction::EditDraft).is_none() {
         return Err(Error::conflict(
@@ -80,10 +85,15 @@ fn delete_draft_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Resul
     let (line_id, part): (i64, String) = conn
         .prepare_cached("SELECT line_id, part FROM tasks WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    // The event is written while the task still exists, so it carries its last snapshot.
-    task_events::record(conn, now, Some(actor.id), "task.removed", id, json!({}))?;
-    conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
-        .execute([id])?;
+    task_door::apply(
+        conn,
+        id,
+        &head,
+        &Move::Remove,
+        Some(actor.id),
+        now,
+        json!({}),
+    )?;
     let left: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM tasks WHERE line_id = ?1")?
         .query_row([line_id], |r| r.get(0))?;

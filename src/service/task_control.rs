@@ -3,11 +3,12 @@
 //! Every reason is kept in the task's event. The `*_in` functions run inside a caller's
 //! write, so batches compose them.
 
+use super::task_door::{self, Move, Via};
 use super::tasks::{load_head, TaskHead};
 use super::views::{load_task, TaskView};
-use super::{handoff, now_ms, task_events, wip, work_order_flow, Actor, Error};
+use super::{handoff, now_ms, wip, work_order_flow, Actor, Error};
 use crate::domain::task_input::{check_reason, AssignInput, ReasonInput};
-use crate::domain::{Role, TaskAction};
+use crate::domain::{Role, Transition};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
@@ -20,7 +21,7 @@ pub(super) fn visible_task(
     conn: &Connection,
     actor: &Actor,
     id: i64,
-    action: TaskAction,
+    action: Transition,
 ) -> Result<TaskHead, Error> {
     let head = load_head(conn, id)?;
     if !actor
@@ -72,7 +73,7 @@ pub(super) fn assign_in(
     reason: &str,
     now: i64,
 ) -> Result<(), Error> {
-    let head = visible_task(conn, actor, id, TaskAction::Assign)?;
+    let head = visible_task(conn, actor, id, Transition::Assign)?;
     if head.operator_id == Some(operator_id) {
         return Err(Error::conflict(
             "task_already_assigned",
@@ -87,31 +88,20 @@ pub(super) fn assign_in(
         ));
     }
     wip::check_assignment(conn, operator_id, head.wip_cap)?;
-    conn.prepare_cached(
-        "UPDATE tasks SET status = 'assigned', operator_id = ?2, assigned_via = 'assign',
-            assign_reason = ?3, assign_reason_zh = NULL, claimed_at = COALESCE(claimed_at, ?4),
-            running_since = NULL,
-            updated_at = ?4, version = version + 1
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        operator_id,
-        (!reason.is_empty()).then_some(reason),
-        now
-    ])?;
     let audience: Vec<i64> = [Some(operator_id), head.operator_id]
         .into_iter()
         .flatten()
         .collect();
-    task_events::record(
-        conn,
-        now,
-        Some(actor.id),
-        "task.assigned",
-        id,
-        json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience}),
-    )
+    let mv = Move::Assign {
+        operator_id,
+        via: Via::Assign,
+        reason: (!reason.is_empty()).then(|| reason.to_owned()),
+        reason_zh: None,
+    };
+    let extra =
+        json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience});
+    task_door::apply(conn, id, &head, &mv, Some(actor.id), now, extra)?;
+    Ok(())
 }
 
 /// Takes a task back from its operator to the pool inside the caller's write.
@@ -122,23 +112,12 @@ pub(super) fn unassign_in(
     reason: &str,
     now: i64,
 ) -> Result<(), Error> {
-    let head = visible_task(conn, actor, id, TaskAction::Release)?;
-    conn.prepare_cached(
-        "UPDATE tasks SET status = 'pending', operator_id = NULL, assigned_via = NULL,
-            assign_reason = NULL, assign_reason_zh = NULL, claimed_at = NULL, running_since = NULL,
-            updated_at = ?2, version = version + 1
-         WHERE id = ?1",
-    )?
-    .execute(params![id, now])?;
+    let head = visible_task(conn, actor, id, Transition::Unassign)?;
     let audience: Vec<i64> = head.operator_id.into_iter().collect();
-    task_events::record(
-        conn,
-        now,
-        Some(actor.id),
-        "task.unassigned",
-        id,
-        json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience}),
-    )
+    let extra =
+        json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience});
+    task_door::apply(conn, id, &head, &Move::Unassign, Some(actor.id), now, extra)?;
+    Ok(())
 }
 
 /// Cancels a task inside the caller's write; its order may complete, and steps it fed now
@@ -150,24 +129,11 @@ pub(super) fn cancel_in(
     reason: &str,
     now: i64,
 ) -> Result<(), Error> {
-    let head = visible_task(conn, actor, id, TaskAction::Cancel)?;
+    let head = visible_task(conn, actor, id, Transition::Cancel)?;
     let before = handoff::order_steps(conn, head.work_order_id)?;
-    conn.prepare_cached(
-        "UPDATE tasks SET status = 'cancelled', running_since = NULL,
-            worked_ms = worked_ms + MAX(0, COALESCE(?2 - running_since, 0)),
-            updated_at = ?2, version = version + 1
-         WHERE id = ?1",
-    )?
-    .execute(params![id, now])?;
     let audience: Vec<i64> = head.operator_id.into_iter().collect();
-    task_events::record(
-        conn,
-        now,
-        Some(actor.id),
-        "task.cancelled",
-        id,
-        json!({"reason": reason, "audience": audience}),
-    )?;
+    let extra = json!({"reason": reason, "audience": audience});
+    task_door::apply(conn, id, &head, &Move::Cancel, Some(actor.id), now, extra)?;
     handoff::announce_ready(conn, head.work_order_id, &before, Some(actor.id), now)?;
     work_order_flow::follow_tasks(conn, head.work_order_id, Some(actor.id), now)
 }

@@ -1,12 +1,13 @@
 //! Tasks: the scoped list with its keyset cursor, a single task, and the race-free claim.
 
+use super::task_door::{self, Move};
 use super::views::{
     load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT, TASK_SELECT_BY_ORDER,
 };
-use super::{now_ms, task_events, task_search, Actor, Error};
-use crate::domain::{Priority, Role, TaskAction, TaskStatus};
+use super::{now_ms, task_search, Actor, Error};
+use crate::domain::{Priority, Role, TaskStatus, Transition};
 use crate::store::Store;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -246,7 +247,8 @@ pub async fn get_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView,
 }
 
 /// The facts a claim or an assignment checks before its conditional update.
-pub(super) struct TaskHead {
+#[derive(Debug, Clone)]
+pub struct TaskHead {
     pub department_id: i64,
     pub status: TaskStatus,
     pub operator_id: Option<i64>,
@@ -254,7 +256,7 @@ pub(super) struct TaskHead {
     pub wip_cap: Option<i64>,
 }
 
-pub(super) fn load_head(conn: &Connection, id: i64) -> Result<TaskHead, Error> {
+pub fn load_head(conn: &Connection, id: i64) -> Result<TaskHead, Error> {
     conn.prepare_cached(
         "SELECT t.department_id, t.status, t.operator_id, t.work_order_id, d.wip_cap
          FROM tasks t JOIN departments d ON d.id = t.department_id WHERE t.id = ?1",
@@ -302,28 +304,23 @@ pub async fn claim_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskVie
     store
         .write(move |conn| {
             let head = load_head(conn, id)?;
+            // Another department's task is not there for this operator, as `get` says too.
             if !actor.is_in_department(head.department_id) {
-                return Err(Error::Forbidden(format!("task {id} belongs to another department")));
+                return Err(Error::not_found(format!("task {id}")));
             }
-            if head.status.after(TaskAction::Claim).is_none() {
+            if head.status.after(Transition::Claim).is_none() {
                 return Err(Error::conflict(
-                    head.status.conflict_code(TaskAction::Claim),
+                    head.status.conflict_code(Transition::Claim),
                     format!("task {id} is {}", head.status.as_str()),
                 ));
             }
             check_wip(conn, actor.id, head.wip_cap)?;
             let now = now_ms();
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE tasks SET operator_id = ?2, status = 'assigned', assigned_via = 'claim',
-                        assign_reason = NULL, claimed_at = ?3, updated_at = ?3, version = version + 1
-                     WHERE id = ?1 AND status = 'pending' AND operator_id IS NULL",
-                )?
-                .execute(params![id, actor.id, now])?;
-            if changed == 0 {
-                return Err(Error::conflict("task_already_claimed", format!("task {id} was claimed by someone else")));
-            }
-            task_events::record_and_load(conn, now, Some(actor.id), "task.claimed", id, json!({}))
+            let mv = Move::Claim {
+                operator_id: actor.id,
+            };
+            task_door::apply(conn, id, &head, &mv, Some(actor.id), now, json!({}))?;
+            load_task(conn, id)?.ok_or_else(|| Error::not_found(format!("task {id}")))
         })
         .await
 }

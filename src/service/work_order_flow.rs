@@ -2,11 +2,13 @@
 //! department pools), reject back to draft, cancel; and the automatic start and completion
 //! that follow its tasks.
 
+use super::task_door::{self, Move};
+use super::tasks::load_head;
 use super::views::WorkOrderView;
 use super::work_orders::{get_work_order, load_order_row, task_statuses, MAKERS};
-use super::{now_ms, task_events, Actor, Error};
+use super::{now_ms, Actor, Error};
 use crate::domain::work_order::check_long;
-use crate::domain::{Role, TaskAction, TaskStatus, WorkOrderAction, WorkOrderStatus};
+use crate::domain::{Role, TaskStatus, Transition, WorkOrderAction, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, Connection};
@@ -126,25 +128,19 @@ pub fn publish_drafts(
     actor_id: i64,
     now: i64,
 ) -> Result<(), Error> {
-    let drafts: Vec<i64> = task_statuses(conn, work_order_id)?
-        .into_iter()
-        .filter(|(_, s)| s.after(TaskAction::Publish).is_some())
-        .map(|(id, _)| id)
-        .collect();
-    let mut publish = conn.prepare_cached(
-        "UPDATE tasks SET status = 'pending', published_at = ?2, updated_at = ?2, version = version + 1
-         WHERE id = ?1 AND status = 'draft'",
-    )?;
-    for task_id in drafts {
-        publish.execute(params![task_id, now])?;
-        task_events::record(
-            conn,
-            now,
-            Some(actor_id),
-            "task.published",
-            task_id,
-            json!({}),
-        )?;
+    for (task_id, status) in task_statuses(conn, work_order_id)? {
+        if status == TaskStatus::Draft {
+            let head = load_head(conn, task_id)?;
+            task_door::apply(
+                conn,
+                task_id,
+                &head,
+                &Move::Publish,
+                Some(actor_id),
+                now,
+                json!({}),
+            )?;
+        }
     }
     Ok(())
 }
@@ -197,24 +193,42 @@ pub async fn cancel_work_order(
     let role = actor.role;
     run(store, actor, id, move |conn, actor_id, now| {
         let order = load_order_row(conn, id)?;
-        if role == Role::Maker && !matches!(order.status, WorkOrderStatus::Draft | WorkOrderStatus::Submitted) {
-            return Err(Error::Forbidden("only a manager may cancel an approved work order".into()));
+        if role == Role::Maker
+            && !matches!(
+                order.status,
+                WorkOrderStatus::Draft | WorkOrderStatus::Submitted
+            )
+        {
+            return Err(Error::Forbidden(
+                "only a manager may cancel an approved work order".into(),
+            ));
         }
         transition(conn, id, WorkOrderAction::Cancel, now)?;
         conn.prepare_cached("UPDATE work_orders SET cancel_reason = ?2 WHERE id = ?1")?
             .execute(params![id, reason])?;
-        let mut cancel = conn.prepare_cached(
-            "UPDATE tasks SET status = 'cancelled', running_since = NULL,
-                worked_ms = worked_ms + COALESCE(?2 - running_since, 0), updated_at = ?2, version = version + 1
-             WHERE id = ?1",
-        )?;
         for (task_id, status) in task_statuses(conn, id)? {
-            if status.after(TaskAction::Cancel).is_some() {
-                cancel.execute(params![task_id, now])?;
-                task_events::record(conn, now, Some(actor_id), "task.cancelled", task_id, json!({"reason": reason}))?;
+            if status.after(Transition::Cancel).is_some() {
+                let head = load_head(conn, task_id)?;
+                let extra = json!({"reason": reason});
+                task_door::apply(
+                    conn,
+                    task_id,
+                    &head,
+                    &Move::Cancel,
+                    Some(actor_id),
+                    now,
+                    extra,
+                )?;
             }
         }
-        order_event(conn, now, Some(actor_id), "work_order.cancelled", id, json!({"number": order.number, "reason": reason}))
+        order_event(
+            conn,
+            now,
+            Some(actor_id),
+            "work_order.cancelled",
+            id,
+            json!({"number": order.number, "reason": reason}),
+        )
     })
     .await
 }
