@@ -1,4 +1,4 @@
--- presswork schema, version 1.
+-- presswork schema, version 2.
 -- This file is the whole current schema. A fresh database gets it in one step;
 -- an older one is brought here by the numbered steps in src/store/migrations.rs.
 -- Times are INTEGER milliseconds since the Unix epoch (UTC); due dates are TEXT 'YYYY-MM-DD'.
@@ -25,8 +25,29 @@ CREATE TABLE processes (
     department_id  INTEGER NOT NULL REFERENCES departments(id),
     sequence       INTEGER NOT NULL,
     parallel       INTEGER NOT NULL DEFAULT 0,
-    active         INTEGER NOT NULL DEFAULT 1
+    active         INTEGER NOT NULL DEFAULT 1,
+    -- What the process counts: printing plates, press sheets or finished pieces.
+    unit           TEXT NOT NULL DEFAULT 'piece' CHECK (unit IN ('plate', 'sheet', 'piece')),
+    -- Lines of processes with the same default step run side by side (plate making and
+    -- paper cutting); NULL means the process's own sequence.
+    default_step   INTEGER
 );
+
+-- Things an order waits for that are not a process: proof approved, paper ready, die ready.
+CREATE TABLE gates (
+    code      TEXT PRIMARY KEY,
+    name_zh   TEXT NOT NULL,
+    name_en   TEXT NOT NULL,
+    position  INTEGER NOT NULL DEFAULT 0,
+    active    INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+
+-- The gates a process waits for by default (printing: proof and paper).
+CREATE TABLE process_gates (
+    process_id  INTEGER NOT NULL REFERENCES processes(id),
+    gate_code   TEXT NOT NULL REFERENCES gates(code),
+    PRIMARY KEY (process_id, gate_code)
+) WITHOUT ROWID;
 
 CREATE TABLE users (
     id             INTEGER PRIMARY KEY,
@@ -83,6 +104,13 @@ CREATE TABLE work_orders (
     finished_size     TEXT NOT NULL DEFAULT '',
     colors            TEXT NOT NULL DEFAULT '',
     notes             TEXT NOT NULL DEFAULT '',
+    gsm               INTEGER NOT NULL DEFAULT 0 CHECK (gsm >= 0),
+    sheet_size        TEXT NOT NULL DEFAULT '',
+    colors_front      INTEGER NOT NULL DEFAULT 0 CHECK (colors_front BETWEEN 0 AND 12),
+    colors_back       INTEGER NOT NULL DEFAULT 0 CHECK (colors_back BETWEEN 0 AND 12),
+    ups               INTEGER NOT NULL DEFAULT 1 CHECK (ups >= 1),
+    -- 1 while the tasks' derived flow columns wait to be recomputed (after an upgrade).
+    flow_stale        INTEGER NOT NULL DEFAULT 0,
     unit_price_x10k   INTEGER,  -- 1/10000 of the currency unit
     amount_cents      INTEGER,
     reject_reason     TEXT,
@@ -97,9 +125,11 @@ CREATE TABLE work_orders (
 CREATE INDEX work_orders_list ON work_orders(priority DESC, due_date, id);
 CREATE INDEX work_orders_by_status ON work_orders(status, priority DESC, due_date, id);
 
--- The ordered process lines of a work order. A line with parts yields one task per part.
+-- The process lines of a work order. A line with parts yields one task per part. Lines of the
+-- same step run side by side; a line takes its work from `needs` (line ids, JSON), or when
+-- that is NULL from every line of the nearest lower step. AUTOINCREMENT: ids are never reused.
 CREATE TABLE work_order_lines (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     work_order_id  INTEGER NOT NULL REFERENCES work_orders(id),
     position       INTEGER NOT NULL,
     process_id     INTEGER NOT NULL REFERENCES processes(id),
@@ -107,12 +137,26 @@ CREATE TABLE work_order_lines (
     note           TEXT NOT NULL DEFAULT '',
     parallel       INTEGER NOT NULL DEFAULT 0,
     parts          TEXT NOT NULL DEFAULT '[]',
-    removed        INTEGER NOT NULL DEFAULT 0
+    removed        INTEGER NOT NULL DEFAULT 0,
+    step           INTEGER NOT NULL DEFAULT 0,
+    needs          TEXT,
+    unit           TEXT NOT NULL DEFAULT 'piece' CHECK (unit IN ('plate', 'sheet', 'piece')),
+    -- 1 when the quantity was given by hand; 0 when it follows the order's spec.
+    quantity_set   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX work_order_lines_by_order ON work_order_lines(work_order_id, position);
 
+-- An order's gates and whether they are done (who and when; the event keeps the history).
+CREATE TABLE work_order_gates (
+    work_order_id  INTEGER NOT NULL REFERENCES work_orders(id),
+    gate_code      TEXT NOT NULL REFERENCES gates(code),
+    done_at        INTEGER,
+    done_by        INTEGER REFERENCES users(id),
+    PRIMARY KEY (work_order_id, gate_code)
+) WITHOUT ROWID;
+
 CREATE TABLE tasks (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     work_order_id   INTEGER NOT NULL REFERENCES work_orders(id),
     line_id         INTEGER NOT NULL REFERENCES work_order_lines(id),
     part            TEXT NOT NULL DEFAULT '',
@@ -140,7 +184,19 @@ CREATE TABLE tasks (
     worked_ms       INTEGER NOT NULL DEFAULT 0,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
-    version         INTEGER NOT NULL DEFAULT 1
+    version         INTEGER NOT NULL DEFAULT 1,
+    unit            TEXT NOT NULL DEFAULT 'piece' CHECK (unit IN ('plate', 'sheet', 'piece')),
+    step            INTEGER NOT NULL DEFAULT 0,
+    -- What the order's flow (service::order_flow) derived from the graph, kept on the row so
+    -- lists filter and page by it: how much has reached the task, whether it can start now,
+    -- and what it waits for (JSON [{kind, ..., have, need}]).
+    available_qty   INTEGER NOT NULL DEFAULT 0,
+    ready           INTEGER NOT NULL DEFAULT 0,
+    blocked_by      TEXT NOT NULL DEFAULT '[]',
+    split_from      INTEGER REFERENCES tasks(id),
+    shortfall_reason TEXT,
+    -- A new planned quantity the operator has not acknowledged yet (JSON {from, to, at}).
+    target_notice   TEXT
 );
 -- The task list's keyset order, whole and per department pool.
 CREATE INDEX tasks_queue ON tasks(priority DESC, due_date, id);
@@ -149,6 +205,20 @@ CREATE INDEX tasks_by_operator ON tasks(operator_id, status, priority DESC, due_
     WHERE operator_id IS NOT NULL;
 CREATE INDEX tasks_by_order ON tasks(work_order_id, sequence);
 CREATE INDEX tasks_by_line ON tasks(line_id);
+
+-- Every stretch of work on a task: who, from when to when (NULL while it runs), and what
+-- was reported in it. Worked time and stats credit come from here.
+CREATE TABLE task_segments (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id      INTEGER NOT NULL REFERENCES tasks(id),
+    operator_id  INTEGER NOT NULL REFERENCES users(id),
+    started_at   INTEGER NOT NULL,
+    ended_at     INTEGER,
+    good         INTEGER NOT NULL DEFAULT 0,
+    scrap        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX task_segments_by_task ON task_segments(task_id, id);
+CREATE INDEX task_segments_by_operator ON task_segments(operator_id, started_at);
 
 -- The outbox and the audit log: every state change appends here in its own transaction.
 CREATE TABLE events (
@@ -201,6 +271,8 @@ CREATE TABLE task_daily (
     queue_ms       INTEGER NOT NULL DEFAULT 0,
     completions    INTEGER NOT NULL DEFAULT 0,
     work_ms        INTEGER NOT NULL DEFAULT 0,
+    good           INTEGER NOT NULL DEFAULT 0,
+    scrap          INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, department_id, operator_id)
 ) WITHOUT ROWID;
 
@@ -211,12 +283,9 @@ CREATE TABLE operator_activity (
     last_completed_at  INTEGER
 );
 
--- The "ready" figure, index-only over two small partial indexes: the open tasks not yet
--- started, and the tasks that hold back later steps of their order (no good quantity yet).
-CREATE INDEX tasks_unstarted ON tasks(department_id, operator_id, status, work_order_id, sequence, parallel)
+-- The "ready" figure, index-only over the open tasks not yet started.
+CREATE INDEX tasks_unstarted ON tasks(department_id, operator_id, status, ready)
     WHERE status IN ('pending', 'assigned');
-CREATE INDEX tasks_blocking ON tasks(work_order_id, sequence, parallel, good_qty, status)
-    WHERE parallel = 0 AND good_qty = 0 AND status NOT IN ('completed', 'cancelled');
 
 -- The dispatcher's view of a pool: when the waiting tasks were published, for the next delay.
 CREATE INDEX tasks_waiting ON tasks(department_id, published_at)
@@ -271,17 +340,30 @@ BEGIN
     ON CONFLICT DO UPDATE SET last_claimed_at = MAX(COALESCE(last_claimed_at, 0), excluded.last_claimed_at);
 END;
 
--- Completion: the status and worked_ms are set in the same UPDATE, so NEW has the final time.
+-- Completion counts for whoever completes; worked time, good and scrap are credited per work
+-- segment (below), so two operators who shared a task are each credited their part.
 CREATE TRIGGER task_completed AFTER UPDATE OF status ON tasks
 WHEN NEW.status = 'completed' AND OLD.status IS NOT 'completed'
 BEGIN
-    INSERT INTO task_daily (day, department_id, operator_id, completions, work_ms)
+    INSERT INTO task_daily (day, department_id, operator_id, completions)
     VALUES (date(COALESCE(NEW.completed_at, NEW.updated_at) / 1000, 'unixepoch', 'localtime'), NEW.department_id,
-            COALESCE(NEW.operator_id, 0), 1, NEW.worked_ms)
-    ON CONFLICT DO UPDATE SET completions = completions + 1, work_ms = work_ms + excluded.work_ms;
+            COALESCE(NEW.operator_id, 0), 1)
+    ON CONFLICT DO UPDATE SET completions = completions + 1;
     INSERT INTO operator_activity (user_id, last_completed_at)
     SELECT NEW.operator_id, COALESCE(NEW.completed_at, NEW.updated_at) WHERE NEW.operator_id IS NOT NULL
     ON CONFLICT DO UPDATE SET last_completed_at = MAX(COALESCE(last_completed_at, 0), excluded.last_completed_at);
+END;
+
+-- A closed work segment credits its operator, on the day it ended.
+CREATE TRIGGER task_segment_closed AFTER UPDATE OF ended_at ON task_segments
+WHEN NEW.ended_at IS NOT NULL AND OLD.ended_at IS NULL
+BEGIN
+    INSERT INTO task_daily (day, department_id, operator_id, work_ms, good, scrap)
+    SELECT date(NEW.ended_at / 1000, 'unixepoch', 'localtime'), t.department_id, NEW.operator_id,
+           MAX(0, NEW.ended_at - NEW.started_at), NEW.good, NEW.scrap
+    FROM tasks t WHERE t.id = NEW.task_id
+    ON CONFLICT DO UPDATE SET work_ms = work_ms + excluded.work_ms, good = good + excluded.good,
+        scrap = scrap + excluded.scrap;
 END;
 
 -- Rows inserted already claimed or completed (imports, the benchmark's seed) count too.

@@ -48,7 +48,7 @@ fn a_partial_report_makes_the_next_step_ready() {
     must(&zhao, die, "claim", json!({}));
     assert_eq!(
         refused(act(&zhao, die, "start", json!({})), 409),
-        "task_not_ready"
+        "not_ready"
     );
 
     must(&li, prt, "claim", json!({}));
@@ -105,10 +105,13 @@ fn a_partial_report_makes_the_next_step_ready() {
         refused(act(&zhao, die, "progress", json!({"good": 1})), 409),
         "quantity_exceeds_available"
     );
-    // A final report on completion is held to the same limit, and a refused one completes nothing.
+    // Completing while printing is still open is refused, and completes nothing.
     assert_eq!(
-        refused(act(&zhao, die, "complete", json!({"good": 1})), 409),
-        "quantity_exceeds_available"
+        refused(
+            act(&zhao, die, "complete", json!({"good_total": 1990, "shortfall_reason": "x"})),
+            409
+        ),
+        "upstream_open"
     );
     assert_eq!(task(&zhao, die)["status"], "in_progress");
     // More printed sheets move on at once.
@@ -126,7 +129,7 @@ fn a_partial_report_makes_the_next_step_ready() {
 }
 
 #[test]
-fn parallel_steps_neither_wait_nor_hold_others_up() {
+fn plates_gate_printing_and_needs_route_around_a_step() {
     let s = TestServer::start();
     let order = published_with(
         &s.admin,
@@ -134,34 +137,40 @@ fn parallel_steps_neither_wait_nor_hold_others_up() {
         &[
             ("CTP", json!({"quantity": 8})),
             ("PRT", json!({})),
-            ("DIE", json!({"parallel": true})),
-            ("BOX", json!({})),
+            ("DIE", json!({"needs": []})),
+            ("BOX", json!({"needs": [1]})),
         ],
     );
-    let avail = |code| task_of(&order, code)["available_qty"].as_i64().unwrap();
+    let avail = |o: &Value, code| task_of(o, code)["available_qty"].as_i64().unwrap();
+    assert_eq!(avail(&order, "CTP"), 8, "plate making needs nothing");
+    assert_eq!(avail(&order, "PRT"), 0, "no sheet is printed before the plates are made");
+    let blocked = &task_of(&order, "PRT")["blocked_by"][0];
     assert_eq!(
-        avail("CTP"),
-        8,
-        "plate making is parallel: all of it at once"
+        (blocked["process_code"].as_str(), blocked["have"].as_i64(), blocked["need"].as_i64()),
+        (Some("CTP"), Some(0), Some(8))
     );
-    assert_eq!(
-        avail("PRT"),
-        3000,
-        "a parallel step before it does not hold printing back"
-    );
-    assert_eq!(avail("DIE"), 3000, "a step marked parallel starts at once");
-    assert_eq!(
-        avail("BOX"),
-        0,
-        "box gluing takes from printing, skipping the parallel step"
-    );
+    assert_eq!(avail(&order, "DIE"), 3000, "a line that needs nothing has it all");
+    assert_eq!(avail(&order, "BOX"), 0, "box gluing takes from printing, as it says");
+
+    let wu = s.user("wu", "operator", &["PREPRESS"]);
+    let ctp = id(task_of(&order, "CTP"));
+    for step in ["claim", "start"] {
+        must(&wu, ctp, step, json!({}));
+    }
+    must(&wu, ctp, "progress", json!({"good": 7}));
+    let o = common::floor::order(&s.admin, id(&order));
+    assert_eq!(avail(&o, "PRT"), 0, "7 of 8 plates is not a set");
+    must(&wu, ctp, "complete", json!({"good_total": 8}));
+    let o = common::floor::order(&s.admin, id(&order));
+    assert_eq!(avail(&o, "PRT"), 3000, "once the plates are made, every sheet may print");
+
     let li = s.user("li", "operator", &["PRINTING"]);
     let prt = id(task_of(&order, "PRT"));
     must(&li, prt, "claim", json!({}));
     must(&li, prt, "start", json!({}));
     must(&li, prt, "progress", json!({"good": 700}));
     let o = common::floor::order(&s.admin, id(&order));
-    assert_eq!(task_of(&o, "BOX")["available_qty"], 700);
+    assert_eq!(avail(&o, "BOX"), 700);
 }
 
 #[test]
@@ -230,7 +239,7 @@ fn the_ready_filter_splits_the_list_and_pages_with_the_cursor() {
     let li = s.user("li", "operator", &["PRINTING"]);
     let mut started = Vec::new();
     for _ in 0..4 {
-        let order = published_order(&s.admin, &["CTP", "PRT", "DIE", "PACK"]);
+        let order = published_order(&s.admin, &["PRT", "DIE", "PACK"]);
         started.push(id(task_of(&order, "PRT")));
     }
     must(&li, started[0], "claim", json!({}));
@@ -254,15 +263,15 @@ fn the_ready_filter_splits_the_list_and_pages_with_the_cursor() {
     let everything = all("");
     let ready = all("&ready=true");
     let not_ready = all("&ready=false");
-    assert_eq!(everything.len(), 16);
-    assert_eq!(ready.len() + not_ready.len(), 16);
+    assert_eq!(everything.len(), 12);
+    assert_eq!(ready.len() + not_ready.len(), 12);
     assert!(
         ready.iter().all(|t| t["ready"] == true) && not_ready.iter().all(|t| t["ready"] == false)
     );
-    // CTP and PRT of each order, plus the die-cutting the partial report reached.
+    // PRT of each order but the started one, plus the die-cutting the partial report reached.
     assert_eq!(
         ready.len(),
-        4 + 3 + 1,
+        3 + 1,
         "{:?}",
         ready
             .iter()

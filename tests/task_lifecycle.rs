@@ -55,7 +55,8 @@ fn an_operator_works_a_task_and_the_server_keeps_the_time() {
         &li,
         prt,
         "complete",
-        json!({"good": 1950, "scrap": 50, "scrap_reason": "RUN_WASTE"}),
+        json!({"good_total": 4950, "scrap_total": 50, "scrap_reason": "RUN_WASTE",
+               "shortfall_reason": "50 sheets lost to run waste"}),
     );
     assert_eq!(t["status"], "completed");
     assert_eq!(
@@ -153,7 +154,7 @@ fn invalid_transitions_name_the_current_state() {
         "task_is_assigned"
     );
     assert_eq!(
-        refused(act(&li, prt, "complete", json!({})), 409),
+        refused(act(&li, prt, "complete", json!({"good_total": 5000})), 409),
         "task_is_assigned"
     );
     assert_eq!(
@@ -180,10 +181,11 @@ fn invalid_transitions_name_the_current_state() {
         "task_is_paused",
         "a paused task resumes"
     );
-    must(&li, prt, "complete", json!({}));
+    must(&li, prt, "complete", json!({"good_total": 0, "shortfall_reason": "spec changed"}));
     for action in ["start", "pause", "resume", "complete", "release"] {
+        let body = if action == "complete" { json!({"good_total": 0}) } else { json!({}) };
         assert_eq!(
-            refused(act(&li, prt, action, json!({})), 409),
+            refused(act(&li, prt, action, body), 409),
             "task_is_completed",
             "{action}"
         );

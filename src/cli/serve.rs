@@ -4,7 +4,7 @@
 
 use crate::config::{Config, Loaded};
 use crate::events::hub::{Hub, HubSettings};
-use crate::service::seed;
+use crate::service::{order_flow, seed};
 use crate::shutdown::{self, Shutdown};
 use crate::store::refusal::is_read_only_io;
 use crate::store::{lock, schema_version_of, Store, StoreError, SCHEMA_VERSION};
@@ -145,6 +145,11 @@ async fn serve(
     };
     if !read_only {
         seed::ensure_catalog(&store).await?;
+        // An upgrade leaves the orders' flow to be derived once by the new rules.
+        let settled = order_flow::settle_stale(&store).await?;
+        if settled > 0 {
+            tracing::info!(orders = settled, "derived the flow of upgraded work orders");
+        }
     }
     let (trigger, shutdown) = shutdown::channel();
     // One signal tells the HTTP server, the live hub and every loop to stop.
@@ -229,3 +234,4 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
     }
     Ok(())
 }
+

@@ -1,10 +1,12 @@
 //! Pure types and rules of a print shop's work: no I/O, no database, no HTTP.
 
+pub mod actions;
 pub mod dispatch;
-pub mod handoff;
+pub mod flow;
 pub mod priority;
 pub mod process_list;
 pub mod role;
+pub mod routing;
 pub mod status;
 pub mod task_input;
 pub mod work_order;

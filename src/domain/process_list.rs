@@ -14,6 +14,9 @@ pub struct CurrentLine {
     pub note: String,
     pub parallel: bool,
     pub parts: Vec<String>,
+    pub step: i64,
+    /// The quantity was given by hand; otherwise it follows the order's spec.
+    pub quantity_set: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +28,8 @@ pub struct WantedLine {
     pub note: String,
     pub parallel: bool,
     pub parts: Vec<String>,
+    pub step: i64,
+    pub quantity_set: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +46,8 @@ pub struct ChangedLine {
     pub note: String,
     pub parallel: bool,
     pub parts: Vec<String>,
+    pub step: i64,
+    pub quantity_set: bool,
     /// Parts (task slots) that gain a task; `""` stands for "the whole line".
     pub parts_added: Vec<String>,
     pub parts_removed: Vec<String>,
@@ -109,8 +116,10 @@ pub fn plan_sync(current: &[CurrentLine], wanted: &[WantedLine]) -> Result<SyncP
             .collect();
         let tasks_changed = cur.position != position
             || cur.quantity != want.quantity
-            || cur.parallel != want.parallel;
+            || cur.parallel != want.parallel
+            || cur.step != want.step;
         let line_changed = tasks_changed
+            || cur.quantity_set != want.quantity_set
             || cur.note != want.note
             || cur.parts != want.parts
             || !parts_added.is_empty()
@@ -123,6 +132,8 @@ pub fn plan_sync(current: &[CurrentLine], wanted: &[WantedLine]) -> Result<SyncP
                 note: want.note.clone(),
                 parallel: want.parallel,
                 parts: want.parts.clone(),
+                step: want.step,
+                quantity_set: want.quantity_set,
                 parts_added,
                 parts_removed,
                 tasks_changed,
@@ -134,19 +145,27 @@ pub fn plan_sync(current: &[CurrentLine], wanted: &[WantedLine]) -> Result<SyncP
     Ok(plan)
 }
 
-/// The lines an order keeps when only its quantity changes: each line that had the order's
-/// old quantity takes the new one (it was following the order); lines given a quantity of
-/// their own keep it.
-pub fn follow_order_quantity(current: &[CurrentLine], old: i64, new: i64) -> Vec<WantedLine> {
+/// The lines an order keeps when only its spec changes: each line whose quantity follows
+/// the spec takes what `planned` says now; lines given a quantity by hand keep it.
+pub fn follow_spec(
+    current: &[CurrentLine],
+    planned: impl Fn(&CurrentLine) -> Option<i64>,
+) -> Vec<WantedLine> {
     current
         .iter()
         .map(|c| WantedLine {
             id: Some(c.id),
             process_id: c.process_id,
-            quantity: if c.quantity == old { new } else { c.quantity },
+            quantity: if c.quantity_set {
+                c.quantity
+            } else {
+                planned(c).unwrap_or(c.quantity)
+            },
             note: c.note.clone(),
             parallel: c.parallel,
             parts: c.parts.clone(),
+            step: c.step,
+            quantity_set: c.quantity_set,
         })
         .collect()
 }
@@ -207,6 +226,8 @@ mod tests {
             note: String::new(),
             parallel: false,
             parts: vec![],
+            step: 0,
+            quantity_set: quantity != 500,
         }
     }
 
@@ -218,6 +239,8 @@ mod tests {
             note: String::new(),
             parallel: false,
             parts: vec![],
+            step: 0,
+            quantity_set: quantity != 500,
         }
     }
 
@@ -335,7 +358,7 @@ mod tests {
     #[test]
     fn lines_following_the_order_quantity_move_with_it() {
         let current = vec![cur(10, 1, 1, 500), cur(11, 2, 2, 480)];
-        let wanted = follow_order_quantity(&current, 500, 600);
+        let wanted = follow_spec(&current, |_| Some(600));
         let plan = plan_sync(&current, &wanted).unwrap();
         assert_eq!(plan.change.len(), 1);
         assert_eq!((plan.change[0].id, plan.change[0].quantity), (10, 600));

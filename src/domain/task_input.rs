@@ -71,6 +71,107 @@ impl ProgressInput {
     }
 }
 
+/// `POST /tasks/{id}/complete`: the task's final totals. What was reported before counts
+/// toward them; the difference is reported with the completion.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteInput {
+    /// All good pieces (in the task's unit) the task made, reports before included.
+    #[schemars(range(min = 0, max = 1_000_000_000))]
+    pub good_total: i64,
+    /// All scrap, reports before included; defaults to what was reported.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 1_000_000_000))]
+    pub scrap_total: Option<i64>,
+    /// Needed when the totals add scrap.
+    #[serde(default)]
+    pub scrap_reason: Option<String>,
+    /// Needed when the good total is below the task's quantity: why it finished short.
+    #[serde(default)]
+    #[schemars(length(max = 4000))]
+    pub shortfall_reason: Option<String>,
+    #[serde(default)]
+    #[schemars(length(max = 4000))]
+    pub note: String,
+}
+
+/// A checked completion, before it is compared with what the task has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub good_total: i64,
+    pub scrap_total: Option<i64>,
+    pub scrap_reason: Option<String>,
+    pub shortfall_reason: Option<String>,
+    pub note: String,
+}
+
+impl CompleteInput {
+    pub fn check(&self) -> Result<Completion, Invalid> {
+        let shortfall_reason = check_long(
+            "shortfall_reason",
+            self.shortfall_reason.as_deref().unwrap_or(""),
+        )?;
+        Ok(Completion {
+            good_total: check_count("good_total", self.good_total)?,
+            scrap_total: self
+                .scrap_total
+                .map(|v| check_count("scrap_total", v))
+                .transpose()?,
+            scrap_reason: self
+                .scrap_reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_ascii_uppercase),
+            shortfall_reason: (!shortfall_reason.is_empty()).then_some(shortfall_reason),
+            note: check_long("note", &self.note)?,
+        })
+    }
+}
+
+impl Completion {
+    /// The report that brings the task from `good`/`scrap` so far to these totals, or why
+    /// not: totals below what was reported, scrap without a reason, or a good total below
+    /// `quantity` without a shortfall reason.
+    pub fn report(&self, good: i64, scrap: i64, quantity: i64) -> Result<Report, Invalid> {
+        let scrap_total = self.scrap_total.unwrap_or(scrap);
+        if self.good_total < good {
+            return Err(Invalid::new(
+                "good_total",
+                format!("{good} good are reported already; the total cannot be less"),
+            ));
+        }
+        if scrap_total < scrap {
+            return Err(Invalid::new(
+                "scrap_total",
+                format!("{scrap} scrap are reported already; the total cannot be less"),
+            ));
+        }
+        let added_scrap = scrap_total - scrap;
+        if added_scrap > 0 && self.scrap_reason.is_none() {
+            return Err(Invalid::new(
+                "scrap_reason",
+                "scrap needs a reason code (GET /api/v1/scrap-reasons)",
+            ));
+        }
+        if self.good_total < quantity && self.shortfall_reason.is_none() {
+            return Err(Invalid::new(
+                "shortfall_reason",
+                format!(
+                    "{} good of {quantity} planned: say why the task finishes short",
+                    self.good_total
+                ),
+            ));
+        }
+        Ok(Report {
+            good: self.good_total - good,
+            scrap: added_scrap,
+            scrap_reason: self.scrap_reason.clone().filter(|_| added_scrap > 0),
+            note: self.note.clone(),
+        })
+    }
+}
+
 /// `POST /tasks/{id}/assign`: who, and why (required when taking the task from someone).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

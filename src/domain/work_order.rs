@@ -31,12 +31,22 @@ pub struct LineInput {
     #[serde(default)]
     #[schemars(length(max = 4000), regex(pattern = TEXT_PATTERN))]
     pub note: String,
-    /// Defaults to the process's own flag.
+    /// Legacy: `true` is the same as `needs: []` (the line takes work from no other).
     #[serde(default)]
     pub parallel: Option<bool>,
     #[serde(default)]
     #[schemars(length(max = 50))]
     pub parts: Vec<String>,
+    /// Lines of the same step run side by side. Defaults from the list order: consecutive
+    /// lines whose processes share a default step share one.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 1_000_000))]
+    pub step: Option<i64>,
+    /// The lines (indexes into `processes`) this one takes its work from. Defaults to every
+    /// line of the nearest lower step.
+    #[serde(default)]
+    #[schemars(length(max = 500))]
+    pub needs: Option<Vec<usize>>,
 }
 
 /// A new work order as sent by a client.
@@ -52,9 +62,10 @@ pub struct NewWorkOrder {
     #[serde(default)]
     #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub unit: String,
-    #[serde(default)]
+    /// Overs (加放): extra press sheets for make-ready and waste. `spoilage` is its old name.
+    #[serde(default, alias = "spoilage")]
     #[schemars(range(min = 0, max = 1_000_000_000))]
-    pub spoilage: i64,
+    pub overs: i64,
     pub due_date: NaiveDate,
     #[serde(default)]
     pub priority: Priority,
@@ -70,6 +81,22 @@ pub struct NewWorkOrder {
     #[serde(default)]
     #[schemars(length(max = 4000), regex(pattern = TEXT_PATTERN))]
     pub notes: String,
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 10_000))]
+    pub gsm: i64,
+    #[serde(default)]
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
+    pub sheet_size: String,
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 12))]
+    pub colors_front: i64,
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 12))]
+    pub colors_back: i64,
+    /// Pieces on one press sheet.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1, max = 10_000))]
+    pub ups: i64,
     #[serde(default)]
     #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
     pub unit_price: Option<f64>,
@@ -92,8 +119,9 @@ pub struct WorkOrderPatch {
     pub quantity: Option<i64>,
     #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
     pub unit: Option<String>,
+    #[serde(alias = "spoilage")]
     #[schemars(range(min = 0, max = 1_000_000_000))]
-    pub spoilage: Option<i64>,
+    pub overs: Option<i64>,
     pub due_date: Option<NaiveDate>,
     pub priority: Option<Priority>,
     #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
@@ -104,6 +132,16 @@ pub struct WorkOrderPatch {
     pub colors: Option<String>,
     #[schemars(length(max = 4000), regex(pattern = TEXT_PATTERN))]
     pub notes: Option<String>,
+    #[schemars(range(min = 0, max = 10_000))]
+    pub gsm: Option<i64>,
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
+    pub sheet_size: Option<String>,
+    #[schemars(range(min = 0, max = 12))]
+    pub colors_front: Option<i64>,
+    #[schemars(range(min = 0, max = 12))]
+    pub colors_back: Option<i64>,
+    #[schemars(range(min = 1, max = 10_000))]
+    pub ups: Option<i64>,
     #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
     pub unit_price: Option<f64>,
     #[schemars(range(min = 0.0, max = 100_000_000_000.0))]
@@ -112,6 +150,17 @@ pub struct WorkOrderPatch {
     pub processes: Option<Vec<LineInput>>,
     /// Optimistic lock: when given, the edit applies only to this version of the order.
     pub version: Option<i64>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+fn check_range(field: &str, value: i64, min: i64, max: i64) -> Result<i64, Invalid> {
+    if !(min..=max).contains(&value) {
+        return Err(Invalid::new(field, format!("must be from {min} to {max}")));
+    }
+    Ok(value)
 }
 
 /// Money is kept as integers: unit prices in 1/10000 of the currency unit, amounts in cents.
@@ -174,7 +223,7 @@ pub fn check_quantity(field: &str, value: i64) -> Result<i64, Invalid> {
 pub fn check_spoilage(value: i64) -> Result<i64, Invalid> {
     if !(0..=MAX_QUANTITY).contains(&value) {
         return Err(Invalid::new(
-            "spoilage",
+            "overs",
             format!("must be from 0 to {MAX_QUANTITY}"),
         ));
     }
@@ -190,6 +239,8 @@ pub struct CheckedLine {
     pub note: String,
     pub parallel: Option<bool>,
     pub parts: Vec<String>,
+    pub step: Option<i64>,
+    pub needs: Option<Vec<usize>>,
 }
 
 pub fn check_lines(lines: &[LineInput], require_one: bool) -> Result<Vec<CheckedLine>, Invalid> {
@@ -238,6 +289,11 @@ pub fn check_lines(lines: &[LineInput], require_one: bool) -> Result<Vec<Checked
                 note: check_long(&at("note"), &line.note)?,
                 parallel: line.parallel,
                 parts,
+                step: line
+                    .step
+                    .map(|v| check_range(&at("step"), v, 0, 1_000_000))
+                    .transpose()?,
+                needs: line.needs.clone(),
             })
         })
         .collect()
@@ -257,6 +313,11 @@ pub struct Header {
     pub finished_size: String,
     pub colors: String,
     pub notes: String,
+    pub gsm: i64,
+    pub sheet_size: String,
+    pub colors_front: i64,
+    pub colors_back: i64,
+    pub ups: i64,
     pub unit_price_x10k: Option<i64>,
     pub amount_cents: Option<i64>,
 }
@@ -277,8 +338,23 @@ impl Header {
         if let Some(v) = &patch.unit {
             h.unit = check_short("unit", v, false)?;
         }
-        if let Some(v) = patch.spoilage {
+        if let Some(v) = patch.overs {
             h.spoilage = check_spoilage(v)?;
+        }
+        if let Some(v) = patch.gsm {
+            h.gsm = check_range("gsm", v, 0, 10_000)?;
+        }
+        if let Some(v) = &patch.sheet_size {
+            h.sheet_size = check_short("sheet_size", v, false)?;
+        }
+        if let Some(v) = patch.colors_front {
+            h.colors_front = check_range("colors_front", v, 0, 12)?;
+        }
+        if let Some(v) = patch.colors_back {
+            h.colors_back = check_range("colors_back", v, 0, 12)?;
+        }
+        if let Some(v) = patch.ups {
+            h.ups = check_range("ups", v, 1, 10_000)?;
         }
         if let Some(v) = patch.due_date {
             h.due_date = v;
@@ -331,13 +407,18 @@ impl NewWorkOrder {
             product: check_short("product", &self.product, true)?,
             quantity,
             unit: check_short("unit", &self.unit, false)?,
-            spoilage: check_spoilage(self.spoilage)?,
+            spoilage: check_spoilage(self.overs)?,
             due_date: self.due_date,
             priority: self.priority,
             paper: check_short("paper", &self.paper, false)?,
             finished_size: check_short("finished_size", &self.finished_size, false)?,
             colors: check_short("colors", &self.colors, false)?,
             notes: check_long("notes", &self.notes)?,
+            gsm: check_range("gsm", self.gsm, 0, 10_000)?,
+            sheet_size: check_short("sheet_size", &self.sheet_size, false)?,
+            colors_front: check_range("colors_front", self.colors_front, 0, 12)?,
+            colors_back: check_range("colors_back", self.colors_back, 0, 12)?,
+            ups: check_range("ups", self.ups, 1, 10_000)?,
             unit_price_x10k,
             amount_cents,
         };

@@ -181,3 +181,12 @@ mod tests {
         }
     }
 }
+
+/// A body that may be left out: none at all reads as the type's default.
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(body)
+    }
+}

@@ -2,26 +2,15 @@
 //! release; the supervisor's assign, unassign and cancel; and the all-or-nothing batch.
 
 use super::auth::{actor, with_app};
-use super::input::{body, parse_json};
+use super::input::{body, optional_json, parse_json};
 use super::ok;
-use crate::domain::task_input::ProgressInput;
 use crate::service::{task_batch, task_control, task_work, Actor, Error};
 use crate::App;
 use bytes::Bytes;
-use serde::de::DeserializeOwned;
 use std::convert::Infallible;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::Filter;
-
-/// A body that may be left out: none at all reads as the type's default.
-fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, Error> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        Ok(T::default())
-    } else {
-        parse_json(body)
-    }
-}
 
 async fn act(
     id: i64,
@@ -41,12 +30,9 @@ async fn act(
             Ok(input) => task_work::report_progress(store, actor, id, input).await,
             Err(e) => Err(e),
         },
-        // A completion may carry a last report; with no quantities it is just "done".
-        "complete" => match optional_json::<ProgressInput>(&body) {
-            Ok(input) if input.good == 0 && input.scrap == 0 => {
-                task_work::complete_task(store, actor, id, None).await
-            }
-            Ok(input) => task_work::complete_task(store, actor, id, Some(input)).await,
+        // A completion states the task's final totals.
+        "complete" => match parse_json(&body) {
+            Ok(input) => task_work::complete_task(store, actor, id, input).await,
             Err(e) => Err(e),
         },
         "assign" => match parse_json(&body) {

@@ -1,9 +1,9 @@
 //! Routes for work orders: create, list, read, edit, and the approval flow.
 
 use super::auth::{actor, with_app};
-use super::input::{body, parse_json, parse_query, query};
+use super::input::{body, optional_json, parse_json, parse_query, query};
 use super::{ok, respond};
-use crate::service::{work_order_flow as flow, work_orders, Actor, Error};
+use crate::service::{gates, work_order_flow as flow, work_orders, Actor, Error};
 use crate::App;
 use bytes::Bytes;
 use serde::Deserialize;
@@ -68,7 +68,47 @@ async fn act(
     })
 }
 
+async fn tick(
+    id: i64,
+    code: String,
+    app: App,
+    body: Bytes,
+    actor: Actor,
+) -> Result<Response, Infallible> {
+    ok(match optional_json(&body) {
+        Ok(tick) => gates::tick_gate(&app.store, &actor, id, code, tick).await,
+        Err(e) => Err(e),
+    })
+}
+
+async fn new_gate(app: App, body: Bytes, actor: Actor) -> Result<Response, Infallible> {
+    let result = match parse_json(&body) {
+        Ok(input) => gates::create_gate(&app.store, &actor, input).await,
+        Err(e) => Err(e),
+    };
+    Ok(respond(StatusCode::CREATED, result))
+}
+
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
+    let tick = warp::path!("work-orders" / i64 / "gates" / String)
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(body())
+        .and(actor(app.clone()))
+        .and_then(tick);
+    let list_gates = warp::path!("gates")
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(actor(app.clone()))
+        .and_then(|app: App, actor: Actor| async move {
+            ok(gates::list_gates(&app.store, &actor).await)
+        });
+    let new_gate = warp::path!("gates")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(body())
+        .and(actor(app.clone()))
+        .and_then(new_gate);
     let create = warp::path!("work-orders")
         .and(warp::post())
         .and(with_app(app.clone()))
@@ -100,7 +140,12 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(body())
         .and(actor(app))
         .and_then(act);
-    create
+    tick.or(list_gates)
+        .unify()
+        .or(new_gate)
+        .unify()
+        .or(create)
+        .unify()
         .or(list)
         .unify()
         .or(get)

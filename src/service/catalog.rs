@@ -1,6 +1,7 @@
 //! The shop's departments and process catalogue: reads, and lookups the other services use
 //! inside their transactions.
 
+use crate::domain::flow::Unit;
 use super::{Actor, Error};
 use crate::store::Store;
 use rusqlite::{Connection, OptionalExtension};
@@ -29,10 +30,18 @@ pub struct Process {
     pub sequence: i64,
     pub parallel: bool,
     pub active: bool,
+    /// What it counts: plates, sheets or pieces.
+    pub unit: Unit,
+    /// Lines of processes with the same default step run side by side; the sequence if unset.
+    pub default_step: i64,
+    /// The order gates it waits for (codes).
+    pub gates: Vec<String>,
 }
 
-const PROCESS_SELECT: &str =
-    "SELECT id, code, name_zh, name_en, department_id, sequence, parallel, active FROM processes";
+const PROCESS_SELECT: &str = "SELECT id, code, name_zh, name_en, department_id, sequence, parallel,
+        active, unit, COALESCE(default_step, sequence),
+        (SELECT json_group_array(g.gate_code) FROM process_gates g WHERE g.process_id = processes.id)
+    FROM processes";
 
 fn process_from_row(r: &rusqlite::Row<'_>) -> Result<Process, rusqlite::Error> {
     Ok(Process {
@@ -44,6 +53,9 @@ fn process_from_row(r: &rusqlite::Row<'_>) -> Result<Process, rusqlite::Error> {
         sequence: r.get(5)?,
         parallel: r.get(6)?,
         active: r.get(7)?,
+        unit: r.get::<_, String>(8)?.parse().unwrap_or(Unit::Piece),
+        default_step: r.get(9)?,
+        gates: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
     })
 }
 

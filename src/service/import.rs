@@ -127,6 +127,11 @@ fn check_row(conn: &Connection, o: &LegacyOrder) -> Result<Checked, String> {
         finished_size: String::new(),
         colors: String::new(),
         notes: String::new(),
+        gsm: 0,
+        sheet_size: String::new(),
+        colors_front: 0,
+        colors_back: 0,
+        ups: 1,
         unit_price_x10k: None,
         amount_cents: None,
     };
@@ -171,6 +176,8 @@ fn check_row(conn: &Connection, o: &LegacyOrder) -> Result<Checked, String> {
             note: String::new(),
             parallel: None,
             parts: Vec::new(),
+            step: None,
+            needs: None,
         });
         progress.push((p.done, operator));
     }
@@ -275,6 +282,7 @@ fn insert_one(
         let head = load_head(conn, *task_id)?;
         task_door::apply(conn, *task_id, &head, &mv, Some(actor_id), now, json!({}))?;
     }
+    super::order_flow::settle(conn, id, Some(actor_id), now)?;
     if c.status == WorkOrderStatus::Completed {
         conn.prepare_cached("UPDATE work_orders SET completed_at = ?2 WHERE id = ?1")?
             .execute(params![id, now])?;

@@ -6,7 +6,6 @@ use super::task_door::{self, Move};
 use super::tasks::load_head;
 use super::views::TaskView;
 use super::{task_events, Error};
-use crate::domain::handoff::{self, Step};
 use crate::domain::process_list::{task_parts, AddedLine, ChangedLine, SyncPlan, WantedLine};
 use crate::domain::{Priority, TaskStatus};
 use rusqlite::{params, Connection};
@@ -27,14 +26,12 @@ pub struct OrderCtx {
     pub now: i64,
 }
 
-/// The tasks inserted so far into an order created in this transaction. Nothing else can
-/// touch them before it commits, so each new task's event snapshot is built from the values
-/// inserted (and the hand-off rule over these steps) instead of read back: a 200-line order
-/// would otherwise read 200 tasks back with their joins.
+/// An order created in this transaction. Nothing else can touch its tasks before it commits,
+/// so each new task's event snapshot is built from the values inserted instead of read back:
+/// a 200-line order would otherwise read 200 tasks back with their joins. Their flow is
+/// settled after all are in (`order_flow::settle`).
 #[derive(Default)]
-pub struct FreshOrder {
-    steps: Vec<Step>,
-}
+pub struct FreshOrder;
 
 pub fn add_line(
     conn: &Connection,
@@ -45,8 +42,9 @@ pub fn add_line(
     mut fresh: Option<&mut FreshOrder>,
 ) -> Result<i64, Error> {
     conn.prepare_cached(
-        "INSERT INTO work_order_lines (work_order_id, position, process_id, quantity, note, parallel, parts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO work_order_lines (work_order_id, position, process_id, quantity, note, parallel,
+            parts, step, unit, quantity_set)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         ctx.work_order_id,
@@ -56,6 +54,9 @@ pub fn add_line(
         line.note,
         line.parallel,
         serde_json::to_string(&line.parts).unwrap_or_else(|_| "[]".into()),
+        line.step,
+        catalog[&line.process_id].unit.as_str(),
+        line.quantity_set,
     ])?;
     let line_id = conn.last_insert_rowid();
     let process = &catalog[&line.process_id];
@@ -93,8 +94,8 @@ fn insert_task(
     };
     conn.prepare_cached(
         "INSERT INTO tasks (work_order_id, line_id, part, process_id, department_id, sequence, parallel,
-            priority, due_date, quantity, status, published_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            priority, due_date, quantity, status, published_at, created_at, updated_at, unit, step)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
     )?
     .execute(params![
         ctx.work_order_id,
@@ -110,6 +111,8 @@ fn insert_task(
         status.as_str(),
         ctx.published.then_some(ctx.now),
         ctx.now,
+        task.process.unit.as_str(),
+        task.line.step,
     ])?;
     let id = conn.last_insert_rowid();
     let kind = if ctx.published {
@@ -134,19 +137,8 @@ fn fresh_view(
     id: i64,
     status: TaskStatus,
     task: &NewTask<'_>,
-    order: &mut FreshOrder,
+    _order: &mut FreshOrder,
 ) -> TaskView {
-    let step = Step {
-        id,
-        sequence: task.sequence,
-        parallel: task.line.parallel,
-        part: task.part.to_owned(),
-        quantity: task.line.quantity,
-        good: 0,
-        status,
-    };
-    order.steps.push(step.clone());
-    let available_qty = handoff::available_qty(&step, &order.steps);
     TaskView {
         id,
         work_order_id: ctx.work_order_id,
@@ -180,8 +172,15 @@ fn fresh_view(
         worked_ms: 0,
         running_since: None,
         version: 1,
-        available_qty,
-        ready: handoff::is_ready(status, available_qty),
+        available_qty: 0,
+        ready: false,
+        unit: task.process.unit,
+        step: task.line.step,
+        blocked_by: Vec::new(),
+        split_from: None,
+        shortfall_reason: None,
+        target_notice: None,
+        actions: Vec::new(),
     }
 }
 
@@ -324,7 +323,8 @@ fn change_line(
         }
     }
     conn.prepare_cached(
-        "UPDATE work_order_lines SET position = ?2, quantity = ?3, note = ?4, parallel = ?5, parts = ?6 WHERE id = ?1",
+        "UPDATE work_order_lines SET position = ?2, quantity = ?3, note = ?4, parallel = ?5, parts = ?6,
+            step = ?7, quantity_set = ?8 WHERE id = ?1",
     )?
     .execute(params![
         change.id,
@@ -333,6 +333,8 @@ fn change_line(
         change.note,
         change.parallel,
         serde_json::to_string(&change.parts).unwrap_or_else(|_| "[]".into()),
+        change.step,
+        change.quantity_set,
     ])?;
     for task in &tasks {
         if change.parts_removed.contains(&task.part) {
@@ -340,14 +342,15 @@ fn change_line(
         } else if change.tasks_changed && task.status.is_closed() {
             // Finished work keeps its quantities, but its place in the order moves with the
             // line, or the hand-off would read the steps in the wrong order.
-            conn.prepare_cached("UPDATE tasks SET sequence = ?2 WHERE id = ?1")?
-                .execute(params![task.id, change.position])?;
+            conn.prepare_cached("UPDATE tasks SET sequence = ?2, step = ?3 WHERE id = ?1")?
+                .execute(params![task.id, change.position, change.step])?;
         } else if change.tasks_changed {
             conn.prepare_cached(
-                "UPDATE tasks SET sequence = ?2, quantity = ?3, parallel = ?4, updated_at = ?5, version = version + 1
+                "UPDATE tasks SET sequence = ?2, quantity = ?3, parallel = ?4, updated_at = ?5, version = version + 1,
+                    step = ?6
                  WHERE id = ?1",
             )?
-            .execute(params![task.id, change.position, change.quantity, change.parallel, ctx.now])?;
+            .execute(params![task.id, change.position, change.quantity, change.parallel, ctx.now, change.step])?;
             task_events::record(
                 conn,
                 ctx.now,
@@ -369,6 +372,8 @@ fn change_line(
             note: change.note.clone(),
             parallel: change.parallel,
             parts: change.parts.clone(),
+            step: change.step,
+            quantity_set: change.quantity_set,
         };
         let process = catalog
             .get(&process_id)
@@ -383,6 +388,38 @@ fn change_line(
             };
             insert_task(conn, ctx, &task, None)?;
         }
+    }
+    Ok(())
+}
+
+/// Writes what each line needs, `needs[i]` naming lines by their index in the order's list
+/// (the live lines in position order, as the plan just left them).
+pub fn write_needs(
+    conn: &Connection,
+    work_order_id: i64,
+    needs: &[Option<Vec<usize>>],
+) -> Result<(), Error> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM work_order_lines WHERE work_order_id = ?1 AND removed = 0 ORDER BY position",
+        )?
+        .query_map([work_order_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if ids.len() != needs.len() {
+        return Err(Error::Internal(format!(
+            "work order {work_order_id} has {} lines where {} were planned",
+            ids.len(),
+            needs.len()
+        )));
+    }
+    let mut write =
+        conn.prepare_cached("UPDATE work_order_lines SET needs = ?2 WHERE id = ?1 AND needs IS NOT ?2")?;
+    for (id, need) in ids.iter().zip(needs) {
+        let text = need.as_ref().map(|n| {
+            serde_json::to_string(&n.iter().map(|&j| ids[j]).collect::<Vec<i64>>())
+                .unwrap_or_else(|_| "[]".into())
+        });
+        write.execute(params![id, text])?;
     }
     Ok(())
 }

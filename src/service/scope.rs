@@ -18,6 +18,15 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The reader the task rules (`domain::actions`) see for a task of `department_id`.
+    pub fn reader(&self, department_id: i64) -> crate::domain::actions::Reader {
+        crate::domain::actions::Reader {
+            id: self.user_id,
+            role: self.role,
+            in_department: self.departments.contains(&department_id),
+        }
+    }
+
     pub fn of(actor: &Actor) -> Scope {
         Scope {
             role: actor.role,

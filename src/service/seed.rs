@@ -69,6 +69,23 @@ const PROCESSES: &[(&str, &str, &str, &str, i64, bool)] = &[
     ("PACK", "包装", "Packing", "PACKING", 90, false),
 ];
 
+/// What each seeded process counts, which run side by side (plate making and paper cutting,
+/// both before printing), and the gates a print job waits for.
+const UNITS_STEPS_AND_GATES: &str = "
+    UPDATE processes SET unit = 'plate' WHERE code = 'CTP';
+    UPDATE processes SET unit = 'sheet'
+    WHERE code IN ('CUT', 'PRT', 'VAN', 'LAM_G', 'LAM_M', 'UV', 'FOIL_G', 'FOIL_S', 'EMB', 'DIE');
+    UPDATE processes SET default_step = 10 WHERE code = 'CUT';
+    INSERT OR IGNORE INTO gates (code, name_zh, name_en, position) VALUES
+        ('proof_approved', '签样确认', 'Proof approved', 1),
+        ('paper_ready', '纸张到位', 'Paper ready', 2),
+        ('die_ready', '刀模到位', 'Die ready', 3);
+    INSERT OR IGNORE INTO process_gates (process_id, gate_code)
+        SELECT id, 'proof_approved' FROM processes WHERE code = 'PRT'
+        UNION ALL SELECT id, 'paper_ready' FROM processes WHERE code = 'PRT'
+        UNION ALL SELECT id, 'die_ready' FROM processes WHERE code = 'DIE';
+";
+
 fn seed_catalog(conn: &Connection) -> Result<bool, Error> {
     let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM departments)", [], |r| {
         r.get(0)
@@ -89,6 +106,7 @@ fn seed_catalog(conn: &Connection) -> Result<bool, Error> {
             params![code, zh, en, dept, seq, parallel],
         )?;
     }
+    conn.execute_batch(UNITS_STEPS_AND_GATES)?;
     super::scrap_reasons::seed(conn)?;
     Ok(true)
 }

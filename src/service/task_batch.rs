@@ -8,7 +8,7 @@ use super::task_door::{self, Move};
 use super::views::{load_task, TaskView};
 use super::work_order_flow::{approve_in, APPROVERS};
 use super::work_orders::{load_order_row, MAKERS};
-use super::{now_ms, Actor, Error};
+use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::task_input::{BatchAction, BatchInput};
 use crate::domain::{Transition, WorkOrderAction, WorkOrderStatus};
 use crate::store::Store;
@@ -26,8 +26,29 @@ pub struct BatchResult {
 
 /// Publishes one draft task. Its order is approved by this if it was not yet; the order's
 /// other draft tasks stay held back until they are published too.
-fn publish_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Result<(), Error> {
+fn publish_in(
+    conn: &Connection,
+    actor: &Actor,
+    id: i64,
+    batch: &[i64],
+    now: i64,
+) -> Result<(), Error> {
     let head = visible_task(conn, actor, id, Transition::Publish)?;
+    // Publishing approves the order, and an approved order's drafts would be stranded.
+    let missing: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM tasks WHERE work_order_id = ?1 AND status = 'draft' ORDER BY id")?
+        .query_map([head.work_order_id], |r| r.get(0))?
+        .filter(|d| d.as_ref().map_or(true, |d| !batch.contains(d)))
+        .collect::<Result<_, _>>()?;
+    if !missing.is_empty() {
+        return Err(Error::conflict_with(
+            "partial_publish",
+            format!(
+                "publishing task {id} approves its work order, whose draft tasks {missing:?} are not in this batch; publish them all or approve the order"
+            ),
+            json!({"task": id, "work_order_id": head.work_order_id, "missing": missing}),
+        ));
+    }
     let order = load_order_row(conn, head.work_order_id)?;
     match order.status {
         WorkOrderStatus::Draft | WorkOrderStatus::Submitted => {
@@ -50,7 +71,7 @@ fn publish_in(conn: &Connection, actor: &Actor, id: i64, now: i64) -> Result<(),
         now,
         json!({}),
     )?;
-    Ok(())
+    order_flow::settle(conn, head.work_order_id, Some(actor.id), now)
 }
 
 /// Deletes one draft task of a draft order, and its line (or its part of the line) with it,
@@ -157,7 +178,7 @@ pub async fn run_batch(
             let mut failures = Vec::new();
             for &id in &batch.ids {
                 let outcome = in_savepoint(conn, || match batch.action {
-                    BatchAction::Publish => publish_in(conn, &actor, id, now),
+                    BatchAction::Publish => publish_in(conn, &actor, id, &batch.ids, now),
                     BatchAction::DeleteDrafts => delete_draft_in(conn, &actor, id, now),
                     BatchAction::Assign => {
                         let operator = batch.operator_id.unwrap_or_default();
@@ -185,7 +206,7 @@ pub async fn run_batch(
             }
             let mut items = Vec::with_capacity(batch.ids.len());
             for &id in &batch.ids {
-                items.extend(load_task(conn, id)?);
+                items.extend(load_task(conn, id)?.map(|t| t.for_reader(&actor.scope())));
             }
             Ok(BatchResult {
                 action: batch.action.as_str(),

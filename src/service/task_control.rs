@@ -6,7 +6,7 @@
 use super::task_door::{self, Move, Via};
 use super::tasks::{load_head, TaskHead};
 use super::views::{load_task, TaskView};
-use super::{handoff, now_ms, wip, work_order_flow, Actor, Error};
+use super::{now_ms, order_flow, wip, Actor, Error};
 use crate::domain::task_input::{check_reason, AssignInput, ReasonInput};
 use crate::domain::{Role, Transition};
 use crate::store::Store;
@@ -101,7 +101,8 @@ pub(super) fn assign_in(
     let extra =
         json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience});
     task_door::apply(conn, id, &head, &mv, Some(actor.id), now, extra)?;
-    Ok(())
+    // A paused task assigned again waits to start: its readiness changed.
+    order_flow::settle(conn, head.work_order_id, Some(actor.id), now)
 }
 
 /// Takes a task back from its operator to the pool inside the caller's write.
@@ -117,7 +118,7 @@ pub(super) fn unassign_in(
     let extra =
         json!({"reason": reason, "previous_operator_id": head.operator_id, "audience": audience});
     task_door::apply(conn, id, &head, &Move::Unassign, Some(actor.id), now, extra)?;
-    Ok(())
+    order_flow::settle(conn, head.work_order_id, Some(actor.id), now)
 }
 
 /// Cancels a task inside the caller's write; its order may complete, and steps it fed now
@@ -130,12 +131,10 @@ pub(super) fn cancel_in(
     now: i64,
 ) -> Result<(), Error> {
     let head = visible_task(conn, actor, id, Transition::Cancel)?;
-    let before = handoff::order_steps(conn, head.work_order_id)?;
     let audience: Vec<i64> = head.operator_id.into_iter().collect();
     let extra = json!({"reason": reason, "audience": audience});
     task_door::apply(conn, id, &head, &Move::Cancel, Some(actor.id), now, extra)?;
-    handoff::announce_ready(conn, head.work_order_id, &before, Some(actor.id), now)?;
-    work_order_flow::follow_tasks(conn, head.work_order_id, Some(actor.id), now)
+    order_flow::settle(conn, head.work_order_id, Some(actor.id), now)
 }
 
 async fn direct(
@@ -150,7 +149,9 @@ async fn direct(
     store
         .write(move |conn| {
             change(conn, &actor, now_ms())?;
-            load_task(conn, id)?.ok_or_else(|| Error::not_found(format!("task {id}")))
+            load_task(conn, id)?
+                .map(|t| t.for_reader(&actor.scope()))
+                .ok_or_else(|| Error::not_found(format!("task {id}")))
         })
         .await
 }

@@ -217,7 +217,9 @@ pub async fn list_tasks(
                     break;
                 }
                 let mut stmt = conn.prepare_cached(&sql)?;
-                let rows = stmt.query_map(rusqlite::params_from_iter(args), task_from_row)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+                    task_from_row(r).map(|t| t.for_reader(&actor.scope()))
+                })?;
                 for row in rows.take(limit + 1 - items.len()) {
                     items.push(row?);
                 }
@@ -241,6 +243,7 @@ pub async fn get_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView,
         .read(move |conn| {
             load_task(conn, id)?
                 .filter(|t| scope.sees_task(t.department_id, &t.status, t.operator_id))
+                .map(|t| t.for_reader(&scope))
                 .ok_or_else(|| Error::not_found(format!("task {id}")))
         })
         .await
@@ -320,7 +323,9 @@ pub async fn claim_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskVie
                 operator_id: actor.id,
             };
             task_door::apply(conn, id, &head, &mv, Some(actor.id), now, json!({}))?;
-            load_task(conn, id)?.ok_or_else(|| Error::not_found(format!("task {id}")))
+            load_task(conn, id)?
+                .map(|t| t.for_reader(&actor.scope()))
+                .ok_or_else(|| Error::not_found(format!("task {id}")))
         })
         .await
 }

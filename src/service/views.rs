@@ -2,7 +2,8 @@
 //! `Option`s that `masked` clears for roles the scope keeps them from.
 
 use super::Scope;
-use crate::domain::{handoff, Priority};
+use crate::domain::flow::{Blocker, Unit};
+use crate::domain::{actions, Priority, TaskStatus, Transition};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -44,36 +45,45 @@ pub struct TaskView {
     pub worked_ms: i64,
     pub running_since: Option<i64>,
     pub version: i64,
-    /// How much of `quantity` has reached this task from upstream (`domain::handoff`).
+    /// How much of `quantity` has reached this task from the steps it needs (`domain::flow`),
+    /// in its own unit.
     pub available_qty: i64,
-    /// Someone can start it now: it waits in a pool or with an operator, and work has reached it.
+    /// Someone can start it now: it waits in a pool or with an operator, work has reached
+    /// it, and nothing holds it back.
     pub ready: bool,
+    /// What the task counts: plates, sheets or pieces.
+    pub unit: Unit,
+    /// Tasks of the same step run side by side.
+    pub step: i64,
+    /// What it waits for, with figures; empty when nothing holds it back.
+    pub blocked_by: Vec<Blocker>,
+    /// The task this one was split from.
+    pub split_from: Option<i64>,
+    /// Why it finished with less good than planned.
+    pub shortfall_reason: Option<String>,
+    /// A new planned quantity its operator has not acknowledged yet: `{from, to, at}`.
+    pub target_notice: Option<serde_json::Value>,
+    /// What the reader may do with it now; the UI shows exactly these buttons.
+    pub actions: Vec<Transition>,
 }
 
-/// `domain::handoff::available_qty` as SQL over the tasks table aliased `t`, so lists can
-/// filter and page by readiness without loading orders into memory. A test in
-/// `service::handoff` checks it against the pure rule.
-macro_rules! available_sql {
-    () => {
-        "CASE WHEN t.parallel <> 0 THEN t.quantity ELSE MIN(t.quantity, COALESCE(
-            (SELECT COALESCE(MAX(CASE WHEN u.part = t.part THEN u.good_qty END), MIN(u.good_qty))
-             FROM tasks u
-             WHERE u.work_order_id = t.work_order_id AND u.parallel = 0 AND u.status <> 'cancelled'
-               AND u.sequence = (SELECT MAX(v.sequence) FROM tasks v
-                   WHERE v.work_order_id = t.work_order_id AND v.sequence < t.sequence
-                     AND v.parallel = 0 AND v.status <> 'cancelled')),
-            t.quantity)) END"
-    };
+impl TaskView {
+    /// The view as `actor` sees it: with the transitions they may take now.
+    pub fn for_reader(mut self, scope: &Scope) -> TaskView {
+        let facts = actions::Facts {
+            status: self.status.parse().unwrap_or(TaskStatus::Cancelled),
+            operator_id: self.operator_id,
+            ready: self.ready,
+            has_notice: self.target_notice.is_some(),
+        };
+        let reader = scope.reader(self.department_id);
+        self.actions = actions::available(&facts, &reader);
+        self
+    }
 }
 
-pub const AVAILABLE_SQL: &str = available_sql!();
-
-/// `domain::handoff::is_ready` as SQL over `t`.
-pub const READY_SQL: &str = concat!(
-    "(t.status IN ('pending', 'assigned') AND (",
-    available_sql!(),
-    ") > 0)"
-);
+/// Tasks someone can start now, as SQL over `t` (the flow keeps `ready` on the row).
+pub const READY_SQL: &str = "t.ready <> 0";
 
 macro_rules! task_columns {
     () => {
@@ -81,7 +91,15 @@ macro_rules! task_columns {
         t.process_id, p.code, p.name_zh, p.name_en, t.department_id, t.sequence, t.parallel,
         t.priority, t.due_date, t.quantity, t.good_qty, t.scrap_qty, t.status, t.operator_id,
         u.display_name, t.assigned_via, t.assign_reason, t.published_at, t.claimed_at,
-        t.started_at, t.completed_at, t.worked_ms, t.running_since, t.version, "
+        t.started_at, t.completed_at, t.worked_ms, t.running_since, t.version, t.available_qty, "
+    };
+}
+
+#[allow(non_snake_case)]
+macro_rules! TASK_TAIL_COLUMNS {
+    () => {
+        "t.assign_reason_zh, t.ready, t.unit, t.step, t.blocked_by, t.split_from, t.shortfall_reason,
+        t.target_notice"
     };
 }
 
@@ -96,8 +114,7 @@ macro_rules! task_joins {
 
 pub const TASK_SELECT: &str = concat!(
     task_columns!(),
-    available_sql!(),
-    ", t.assign_reason_zh",
+    TASK_TAIL_COLUMNS!(),
     // CROSS JOIN keeps `tasks` the outer loop, so lists walk the `tasks_queue` index in their
     // keyset order and stop at the page size. Left to itself, once ANALYZE has run the planner
     // scans work_orders and sorts every task instead: at 1M tasks, 3.7 s against 1 ms a page.
@@ -110,18 +127,16 @@ pub const TASK_SELECT: &str = concat!(
 /// rather walk a department's or a status's whole list in order, testing every row.
 pub const TASK_SELECT_BY_ORDER: &str = concat!(
     task_columns!(),
-    available_sql!(),
-    ", t.assign_reason_zh",
+    TASK_TAIL_COLUMNS!(),
     " FROM tasks t INDEXED BY tasks_by_order",
     task_joins!()
 );
 
 pub fn task_from_row(r: &Row<'_>) -> Result<TaskView, rusqlite::Error> {
     let status: String = r.get(19)?;
-    let available_qty: i64 = r.get(31)?;
-    let ready = status
-        .parse()
-        .is_ok_and(|s| handoff::is_ready(s, available_qty));
+    let unit: String = r.get(34)?;
+    let blocked_by: String = r.get(36)?;
+    let notice: Option<String> = r.get(39)?;
     Ok(TaskView {
         id: r.get(0)?,
         work_order_id: r.get(1)?,
@@ -155,8 +170,15 @@ pub fn task_from_row(r: &Row<'_>) -> Result<TaskView, rusqlite::Error> {
         worked_ms: r.get(28)?,
         running_since: r.get(29)?,
         version: r.get(30)?,
-        available_qty,
-        ready,
+        available_qty: r.get(31)?,
+        ready: r.get(33)?,
+        unit: unit.parse().unwrap_or(Unit::Piece),
+        step: r.get(35)?,
+        blocked_by: serde_json::from_str(&blocked_by).unwrap_or_default(),
+        split_from: r.get(37)?,
+        shortfall_reason: r.get(38)?,
+        target_notice: notice.and_then(|n| serde_json::from_str(&n).ok()),
+        actions: Vec::new(),
     })
 }
 
@@ -179,6 +201,25 @@ pub struct LineView {
     pub note: String,
     pub parallel: bool,
     pub parts: Vec<String>,
+    /// Lines of the same step run side by side.
+    pub step: i64,
+    /// The lines (indexes into `lines`) this one takes work from; `null`: every line of the
+    /// nearest lower step.
+    pub needs: Option<Vec<usize>>,
+    pub unit: Unit,
+    /// The quantity was given by hand; otherwise it follows the order's spec.
+    pub quantity_set: bool,
+}
+
+/// One of an order's gates (proof approved, paper ready...) and whether it is done.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct GateView {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub done_at: Option<i64>,
+    pub done_by: Option<i64>,
+    pub done_by_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -197,6 +238,14 @@ pub struct WorkOrderView {
     pub finished_size: String,
     pub colors: String,
     pub notes: String,
+    pub gsm: i64,
+    pub sheet_size: String,
+    pub colors_front: i64,
+    pub colors_back: i64,
+    /// Pieces on one press sheet.
+    pub ups: i64,
+    /// Extra press sheets (加放); `spoilage` is its old name and says the same.
+    pub overs: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -215,6 +264,8 @@ pub struct WorkOrderView {
     pub lines: Option<Vec<LineView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<TaskView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gates: Option<Vec<GateView>>,
 }
 
 impl WorkOrderView {
@@ -232,6 +283,7 @@ pub const WORK_ORDER_SELECT: &str =
         w.spoilage, w.due_date, w.priority, w.status, w.paper, w.finished_size, w.colors, w.notes,
         w.unit_price_x10k, w.amount_cents, w.reject_reason, w.cancel_reason, w.created_by,
         w.created_at, w.updated_at, w.approved_at, w.completed_at, w.version,
+        w.gsm, w.sheet_size, w.colors_front, w.colors_back, w.ups,
         (SELECT COUNT(*) FROM tasks c WHERE c.work_order_id = w.id AND c.status <> 'cancelled'),
         (SELECT COUNT(*) FROM tasks c WHERE c.work_order_id = w.id AND c.status = 'completed')
     FROM work_orders w";
@@ -264,17 +316,24 @@ pub fn work_order_from_row(r: &Row<'_>) -> Result<WorkOrderView, rusqlite::Error
         approved_at: r.get(21)?,
         completed_at: r.get(22)?,
         version: r.get(23)?,
-        tasks_total: r.get(24)?,
-        tasks_completed: r.get(25)?,
+        gsm: r.get(24)?,
+        sheet_size: r.get(25)?,
+        colors_front: r.get(26)?,
+        colors_back: r.get(27)?,
+        ups: r.get(28)?,
+        overs: r.get(6)?,
+        tasks_total: r.get(29)?,
+        tasks_completed: r.get(30)?,
         lines: None,
         tasks: None,
+        gates: None,
     })
 }
 
 pub fn load_lines(conn: &Connection, work_order_id: i64) -> Result<Vec<LineView>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.position, l.process_id, p.code, p.name_zh, p.name_en, p.department_id,
-                l.quantity, l.note, l.parallel, l.parts
+                l.quantity, l.note, l.parallel, l.parts, l.step, l.needs, l.unit, l.quantity_set
          FROM work_order_lines l JOIN processes p ON p.id = l.process_id
          WHERE l.work_order_id = ?1 AND l.removed = 0 ORDER BY l.position",
     )?;
@@ -292,6 +351,48 @@ pub fn load_lines(conn: &Connection, work_order_id: i64) -> Result<Vec<LineView>
             note: r.get(8)?,
             parallel: r.get(9)?,
             parts: serde_json::from_str(&parts).unwrap_or_default(),
+            step: r.get(11)?,
+            needs: None,
+            unit: r.get::<_, String>(13)?.parse().unwrap_or(Unit::Piece),
+            quantity_set: r.get(14)?,
+        }
+        .with_needs(r.get::<_, Option<String>>(12)?))
+    })?;
+    let mut lines: Vec<(LineView, Option<Vec<i64>>)> = rows.collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = lines.iter().map(|(l, _)| l.id).collect();
+    for (line, needs) in &mut lines {
+        line.needs = needs.take().map(|n| {
+            n.iter()
+                .filter_map(|id| ids.iter().position(|i| i == id))
+                .collect()
+        });
+    }
+    Ok(lines.into_iter().map(|(l, _)| l).collect())
+}
+
+impl LineView {
+    /// The line with its stored needs (line ids) beside it, turned into indexes by the caller.
+    fn with_needs(self, needs: Option<String>) -> (LineView, Option<Vec<i64>>) {
+        (self, needs.and_then(|n| serde_json::from_str(&n).ok()))
+    }
+}
+
+/// An order's gates with who ticked them.
+pub fn load_gates(conn: &Connection, work_order_id: i64) -> Result<Vec<GateView>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.code, g.name_zh, g.name_en, o.done_at, o.done_by, u.display_name
+         FROM work_order_gates o JOIN gates g ON g.code = o.gate_code
+         LEFT JOIN users u ON u.id = o.done_by
+         WHERE o.work_order_id = ?1 ORDER BY g.position, g.code",
+    )?;
+    let rows = stmt.query_map([work_order_id], |r| {
+        Ok(GateView {
+            code: r.get(0)?,
+            name_zh: r.get(1)?,
+            name_en: r.get(2)?,
+            done_at: r.get(3)?,
+            done_by: r.get(4)?,
+            done_by_name: r.get(5)?,
         })
     })?;
     rows.collect()
@@ -311,13 +412,14 @@ pub fn load_work_order(
         return Ok(None);
     };
     wo.lines = Some(load_lines(conn, id)?);
+    wo.gates = Some(load_gates(conn, id)?);
     let sql = format!(
         "{TASK_SELECT} WHERE t.work_order_id = ?1 AND {} ORDER BY t.sequence, t.id",
         scope.task_predicate()
     );
     let mut stmt = conn.prepare(&sql)?;
     let tasks = stmt
-        .query_map([id], task_from_row)?
+        .query_map([id], |r| task_from_row(r).map(|t| t.for_reader(scope)))?
         .collect::<Result<Vec<_>, _>>()?;
     wo.tasks = Some(tasks);
     Ok(Some(wo.masked(scope)))

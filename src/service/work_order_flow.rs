@@ -6,7 +6,7 @@ use super::task_door::{self, Move};
 use super::tasks::load_head;
 use super::views::WorkOrderView;
 use super::work_orders::{get_work_order, load_order_row, task_statuses, MAKERS};
-use super::{now_ms, Actor, Error};
+use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::work_order::check_long;
 use crate::domain::{Role, TaskStatus, Transition, WorkOrderAction, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
@@ -142,7 +142,7 @@ pub fn publish_drafts(
             )?;
         }
     }
-    Ok(())
+    order_flow::settle(conn, work_order_id, Some(actor_id), now)
 }
 
 pub async fn reject_work_order(

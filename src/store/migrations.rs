@@ -6,12 +6,12 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Steps from version N-1 to N, for databases made by older releases. Index 0 is version 2.
-const STEPS: &[&str] = &[];
+const STEPS: &[&str] = &[include_str!("steps/v2_routing.sql")];
 
 /// A schema: the whole of it for a fresh database, and the steps that bring older ones here.
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +86,15 @@ pub fn migrate_to(conn: &mut Connection, schema: &Schema) -> Result<Pending, Sto
     if plan.from == plan.to {
         return Ok(plan);
     }
+    // Steps may rebuild tables others refer to, which SQLite allows only with foreign keys
+    // off (it cannot change inside a transaction); they are checked before the commit instead.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let result = run_steps(conn, schema);
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    result
+}
+
+fn run_steps(conn: &mut Connection, schema: &Schema) -> Result<Pending, StoreError> {
     let tx = rusqlite::Transaction::new(conn, rusqlite::TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock.
     let plan = pending(&tx, schema)?;
@@ -100,6 +109,13 @@ pub fn migrate_to(conn: &mut Connection, schema: &Schema) -> Result<Pending, Sto
                 ))
             })?;
         }
+    }
+    let broken: i64 = tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    if broken > 0 {
+        return Err(StoreError::Check(format!(
+            "migration to schema version {} would leave {broken} broken references; nothing was changed",
+            schema.version
+        )));
     }
     tx.pragma_update(None, "user_version", schema.version)?;
     tx.commit()?;

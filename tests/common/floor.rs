@@ -104,7 +104,8 @@ pub fn published_with(c: &Client, quantity: i64, lines: &[(&str, Value)]) -> Val
     let (status, order) = c.post(
         "/api/v1/work-orders",
         &json!({"customer": "华彩包装", "product": "彩盒 Color box", "quantity": quantity,
-                "due_date": "2026-12-20", "priority": "high", "unit_price": 0.35, "processes": processes}),
+                "due_date": "2026-12-20", "priority": "high", "unit_price": 0.35,
+                "colors_front": 4, "processes": processes}),
     );
     assert_eq!(status, 201, "{order}");
     let (status, order) = c.post(
@@ -112,7 +113,7 @@ pub fn published_with(c: &Client, quantity: i64, lines: &[(&str, Value)]) -> Val
         &json!({}),
     );
     assert_eq!(status, 200, "{order}");
-    order
+    super::pass_gates(c, &order)
 }
 
 /// The tasks of `order` for process `code`, in sequence.

@@ -337,13 +337,32 @@ pub fn create_order(client: &Client, codes: &[&str]) -> Value {
     let (status, body) = client.post(
         "/api/v1/work-orders",
         &json!({"customer": "华彩包装", "product": "彩盒 Color box", "quantity": 5000,
-                "due_date": "2026-12-20", "priority": "high", "unit_price": 0.35, "processes": processes}),
+                "due_date": "2026-12-20", "priority": "high", "unit_price": 0.35,
+                "colors_front": 4, "processes": processes}),
     );
     assert_eq!(status, 201, "{body}");
     body
 }
 
-/// Creates and approves an order; returns its JSON after approval.
+/// Ticks every gate of `order` (proof approved, paper ready...) and returns the order as it
+/// then stands, for tests about what comes after.
+pub fn pass_gates(client: &Client, order: &Value) -> Value {
+    let id = order["id"].as_i64().expect("order id");
+    let (status, now) = client.get(&format!("/api/v1/work-orders/{id}"));
+    assert_eq!(status, 200, "{now}");
+    for gate in now["gates"].as_array().expect("gates") {
+        let (status, body) = client.post(
+            &format!("/api/v1/work-orders/{id}/gates/{}", gate["code"].as_str().unwrap()),
+            &json!({"done": true}),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, now) = client.get(&format!("/api/v1/work-orders/{id}"));
+    assert_eq!(status, 200, "{now}");
+    now
+}
+
+/// Creates and approves an order with its gates passed; returns its JSON after that.
 pub fn published_order(client: &Client, codes: &[&str]) -> Value {
     let order = create_order(client, codes);
     let (status, body) = client.post(
@@ -351,7 +370,7 @@ pub fn published_order(client: &Client, codes: &[&str]) -> Value {
         &json!({}),
     );
     assert_eq!(status, 200, "{body}");
-    body
+    pass_gates(client, &body)
 }
 
 pub fn task_of<'a>(order: &'a Value, code: &str) -> &'a Value {

@@ -174,7 +174,8 @@ pub fn draft(client: &Client, codes: &[&str], priority: &str, due: &str) -> Valu
     let (status, body) = client.post(
         "/api/v1/work-orders",
         &json!({"customer": "华彩包装", "product": "彩盒", "quantity": 1000, "due_date": due,
-                "priority": priority, "unit_price": 0.35, "amount": 350.0, "processes": processes}),
+                "priority": priority, "unit_price": 0.35, "amount": 350.0, "colors_front": 4,
+                "processes": processes}),
     );
     assert_eq!(status, 201, "{body}");
     body
@@ -186,7 +187,7 @@ pub fn approve(client: &Client, order: &Value) -> Value {
         &json!({}),
     );
     assert_eq!(status, 200, "{body}");
-    body
+    super::pass_gates(client, &body)
 }
 
 pub fn task_ids(order: &Value, code: &str) -> Vec<i64> {
