@@ -114,7 +114,7 @@ fn work_someone_holds_or_did_cannot_be_removed_or_changed() {
         prt,
         "in_progress",
     );
-    must(&li, prt, "complete", json!({"good": 5000}));
+    must(&li, prt, "complete", json!({"good_total": 5000}));
     check(
         json!({"processes": lines_of(&order, &["DIE", "PACK"])}),
         prt,
@@ -148,6 +148,8 @@ fn a_quantity_change_reaches_the_tasks_not_yet_started() {
     assert_eq!(task_of(&edited, "PRT")["available_qty"], 6000);
     // A line given its own quantity keeps it when the order's changes.
     let mut lines = lines_of(&edited, &["PRT", "DIE"]);
+    // Printing keeps following the spec (no quantity of its own); die-cutting gets one.
+    lines[0].as_object_mut().unwrap().remove("quantity");
     lines[1]["quantity"] = json!(5800);
     let (status, edited) = edit(&s, &edited, json!({"processes": lines}));
     assert_eq!(status, 200, "{edited}");
@@ -165,7 +167,7 @@ fn withdrawing_the_last_open_step_completes_the_order() {
     let prt = id(task_of(&order, "PRT"));
     must(&li, prt, "claim", json!({}));
     must(&li, prt, "start", json!({}));
-    must(&li, prt, "complete", json!({"good": 5000}));
+    must(&li, prt, "complete", json!({"good_total": 5000}));
     assert_eq!(
         common::floor::order(&s.admin, id(&order))["status"],
         "in_progress"
@@ -191,7 +193,12 @@ fn moving_lines_keeps_finished_work_in_its_place() {
     let prt = id(task_of(&order, "PRT"));
     must(&li, prt, "claim", json!({}));
     must(&li, prt, "start", json!({}));
-    must(&li, prt, "complete", json!({"good": 4800}));
+    must(
+        &li,
+        prt,
+        "complete",
+        json!({"good_total": 4800, "shortfall_reason": "200 sheets short of paper"}),
+    );
     // A cutting step is added in front: every step moves down one, the finished one too,
     // so die-cutting still takes its work from printing.
     let mut lines = vec![json!({"process_id": process_id(&s.admin, "CUT"), "parallel": false})];

@@ -17,7 +17,9 @@ fn creating_an_order_makes_one_draft_task_per_process() {
     assert_eq!(tasks.len(), 4);
     for (i, t) in tasks.iter().enumerate() {
         assert_eq!(t["status"], "draft");
-        assert_eq!(t["quantity"], 5000);
+        // Plates from the colours (4+0), sheets and pieces from the order's 5,000.
+        let planned = if t["process_code"] == "CTP" { 4 } else { 5000 };
+        assert_eq!(t["quantity"], planned, "{t}");
         assert_eq!(t["sequence"], i as i64 + 1);
         assert_eq!(t["priority"], "high");
     }

@@ -44,7 +44,12 @@ fn a_cancel_batch_changes_nothing_when_one_item_fails() {
     let other_dept = id(task_of(&published_order(&s.admin, &["DIE"]), "DIE"));
     must(&li, tasks[1], "claim", json!({}));
     must(&li, tasks[1], "start", json!({}));
-    must(&li, tasks[1], "complete", json!({"good": 1}));
+    must(
+        &li,
+        tasks[1],
+        "complete",
+        json!({"good_total": 1, "shortfall_reason": "test"}),
+    );
 
     let (status, reply) = batch(
         &boss,
@@ -142,21 +147,46 @@ fn publishing_tasks_releases_them_and_approves_their_order() {
         ),
         "forbidden"
     );
-    // Plates may go ahead while die-cutting waits for its die.
+    // Publishing approves the order, so a batch that leaves some of its drafts behind
+    // would strand them: it is refused, naming them, and nothing changes.
     let (status, reply) = batch(&manager, json!({"action": "publish", "ids": [ctp, prt]}));
+    assert_eq!(status, 409, "{reply}");
+    let codes: Vec<(i64, String)> = failures(&reply);
+    assert_eq!(
+        codes,
+        vec![
+            (ctp, "partial_publish".to_owned()),
+            (prt, "partial_publish".to_owned())
+        ]
+    );
+    assert_eq!(
+        reply["error"]["details"]["failures"][0]["details"]["missing"],
+        json!([die])
+    );
+    assert_eq!(
+        statuses(&s.admin, &[ctp, prt, die]),
+        ["draft", "draft", "draft"]
+    );
+    assert_eq!(
+        common::floor::order(&s.admin, id(&order))["status"],
+        "draft"
+    );
+    let (status, reply) = batch(
+        &manager,
+        json!({"action": "publish", "ids": [die, prt, ctp]}),
+    );
     assert_eq!(status, 200, "{reply}");
     assert_eq!(
         statuses(&s.admin, &[ctp, prt, die]),
-        ["pending", "pending", "draft"]
+        ["pending", "pending", "pending"]
     );
-    let o = common::floor::order(&s.admin, id(&order));
-    assert_eq!(o["status"], "approved");
-    let (status, reply) = batch(&manager, json!({"action": "publish", "ids": [die, prt]}));
+    assert_eq!(
+        common::floor::order(&s.admin, id(&order))["status"],
+        "approved"
+    );
+    let (status, reply) = batch(&manager, json!({"action": "publish", "ids": [prt]}));
     assert_eq!(status, 409);
     assert_eq!(failures(&reply), vec![(prt, "task_is_pending".to_owned())]);
-    assert_eq!(statuses(&s.admin, &[die]), ["draft"]);
-    let (status, reply) = batch(&manager, json!({"action": "publish", "ids": [die]}));
-    assert_eq!(status, 200, "{reply}");
     let h = history(&s.admin, &format!("work-orders/{}", id(&order)));
     assert_eq!(
         kinds(&h)

@@ -53,7 +53,7 @@ fn a_backup_taken_during_writes_restores_to_a_consistent_database() {
     );
     // Every order in the snapshot has all three of its tasks: no half-written order.
     assert_eq!(manifest["tables"]["tasks"].as_i64().unwrap(), in_backup * 3);
-    assert_eq!(manifest["schema_version"], 1);
+    assert_eq!(manifest["schema_version"], 2);
     assert_eq!(manifest["sha256"].as_str().unwrap().len(), 64);
 
     s.stop();
@@ -163,7 +163,7 @@ fn check_reports_problems_with_a_failing_exit() {
     create_order(&s.admin, &["CTP", "PRT"]);
     let out = ok(s.cli(&["check"]));
     assert!(
-        out.contains("integrity: ok") && out.contains("schema version: 1"),
+        out.contains("integrity: ok") && out.contains("schema version: 2"),
         "{out}"
     );
     assert!(out.contains("work_orders") && out.contains("ok"), "{out}");
@@ -215,7 +215,7 @@ fn a_newer_schema_is_refused_by_every_verb_and_the_server() {
     s.stop();
     let dir = s.data_dir().to_owned();
     let out = ok(run(&dir, &["migrate", "--check"]));
-    assert!(out.contains("schema version 1: up to date"), "{out}");
+    assert!(out.contains("schema version 2: up to date"), "{out}");
     ok(run(&dir, &["migrate"]));
 
     sqlite(&s.db_path())
@@ -230,8 +230,8 @@ fn a_newer_schema_is_refused_by_every_verb_and_the_server() {
     ] {
         let out = fails(run(&dir, args));
         assert!(
-            out.contains("schema is version 7, newer than this presswork knows (1)")
-                || out.contains("schema version 7 is newer than this presswork knows (1)"),
+            out.contains("schema is version 7, newer than this presswork knows (2)")
+                || out.contains("schema version 7 is newer than this presswork knows (2)"),
             "{args:?}: {out}"
         );
     }

@@ -108,7 +108,12 @@ fn a_partial_report_makes_the_next_step_ready() {
     // Completing while printing is still open is refused, and completes nothing.
     assert_eq!(
         refused(
-            act(&zhao, die, "complete", json!({"good_total": 1990, "shortfall_reason": "x"})),
+            act(
+                &zhao,
+                die,
+                "complete",
+                json!({"good_total": 1990, "shortfall_reason": "x"})
+            ),
             409
         ),
         "upstream_open"
@@ -143,14 +148,30 @@ fn plates_gate_printing_and_needs_route_around_a_step() {
     );
     let avail = |o: &Value, code| task_of(o, code)["available_qty"].as_i64().unwrap();
     assert_eq!(avail(&order, "CTP"), 8, "plate making needs nothing");
-    assert_eq!(avail(&order, "PRT"), 0, "no sheet is printed before the plates are made");
+    assert_eq!(
+        avail(&order, "PRT"),
+        0,
+        "no sheet is printed before the plates are made"
+    );
     let blocked = &task_of(&order, "PRT")["blocked_by"][0];
     assert_eq!(
-        (blocked["process_code"].as_str(), blocked["have"].as_i64(), blocked["need"].as_i64()),
+        (
+            blocked["process_code"].as_str(),
+            blocked["have"].as_i64(),
+            blocked["need"].as_i64()
+        ),
         (Some("CTP"), Some(0), Some(8))
     );
-    assert_eq!(avail(&order, "DIE"), 3000, "a line that needs nothing has it all");
-    assert_eq!(avail(&order, "BOX"), 0, "box gluing takes from printing, as it says");
+    assert_eq!(
+        avail(&order, "DIE"),
+        3000,
+        "a line that needs nothing has it all"
+    );
+    assert_eq!(
+        avail(&order, "BOX"),
+        0,
+        "box gluing takes from printing, as it says"
+    );
 
     let wu = s.user("wu", "operator", &["PREPRESS"]);
     let ctp = id(task_of(&order, "CTP"));
@@ -162,7 +183,11 @@ fn plates_gate_printing_and_needs_route_around_a_step() {
     assert_eq!(avail(&o, "PRT"), 0, "7 of 8 plates is not a set");
     must(&wu, ctp, "complete", json!({"good_total": 8}));
     let o = common::floor::order(&s.admin, id(&order));
-    assert_eq!(avail(&o, "PRT"), 3000, "once the plates are made, every sheet may print");
+    assert_eq!(
+        avail(&o, "PRT"),
+        3000,
+        "once the plates are made, every sheet may print"
+    );
 
     let li = s.user("li", "operator", &["PRINTING"]);
     let prt = id(task_of(&order, "PRT"));

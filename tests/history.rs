@@ -23,6 +23,10 @@ fn a_task_history_tells_who_did_what_in_order() {
         [
             "task.created",
             "task.published",
+            // Proof approved and paper ready: the first tick leaves it waiting for the
+            // other, the second lets work reach it.
+            "task.blocked",
+            "task.ready",
             "task.claimed",
             "task.started",
             "task.progress"
@@ -32,9 +36,9 @@ fn a_task_history_tells_who_did_what_in_order() {
         .windows(2)
         .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
     assert_eq!(h[0]["actor_name"], "管理员 Admin");
-    assert_eq!(h[2]["actor_name"], "li");
+    assert_eq!(h[4]["actor_name"], "li");
     assert_eq!(
-        h[4]["data"]["task"]["good_qty"], 10,
+        h[6]["data"]["task"]["good_qty"], 10,
         "each event carries the task as it then stood"
     );
     assert!(h.iter().all(|e| e["data"].get("audience").is_none()));

@@ -260,7 +260,7 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
         ("POST /tasks/{id}/complete", WORK, false, |w| {
             post(
                 format!("/api/v1/tasks/{}/complete", w.held("in_progress")),
-                json!({}),
+                json!({"good_total": 0, "shortfall_reason": "test"}),
             )
         }),
         ("POST /tasks/{id}/release", WORK, false, |w| {
@@ -300,10 +300,11 @@ fn rows() -> Vec<(&'static str, [u16; 8], bool, Setup)> {
             )
         }),
         ("POST /tasks/batch publish", APPROVERS, false, |w| {
-            post(
-                "/api/v1/tasks/batch",
-                json!({"action": "publish", "ids": [id(task_of(&w.draft(), "PRT"))]}),
-            )
+            post("/api/v1/tasks/batch", {
+                let draft = w.draft();
+                let all: Vec<i64> = draft["tasks"].as_array().unwrap().iter().map(id).collect();
+                json!({"action": "publish", "ids": all})
+            })
         }),
         ("POST /tasks/batch delete_drafts", MAKERS, false, |w| {
             post(

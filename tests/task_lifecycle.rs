@@ -181,9 +181,18 @@ fn invalid_transitions_name_the_current_state() {
         "task_is_paused",
         "a paused task resumes"
     );
-    must(&li, prt, "complete", json!({"good_total": 0, "shortfall_reason": "spec changed"}));
+    must(
+        &li,
+        prt,
+        "complete",
+        json!({"good_total": 0, "shortfall_reason": "spec changed"}),
+    );
     for action in ["start", "pause", "resume", "complete", "release"] {
-        let body = if action == "complete" { json!({"good_total": 0}) } else { json!({}) };
+        let body = if action == "complete" {
+            json!({"good_total": 0})
+        } else {
+            json!({})
+        };
         assert_eq!(
             refused(act(&li, prt, action, body), 409),
             "task_is_completed",

@@ -76,7 +76,7 @@ fn every_list_shape_pages_through_each_task_once_in_order() {
         let (status, order) = s.admin.post(
             "/api/v1/work-orders",
             &json!({"customer": "c", "product": "p", "quantity": 10, "priority": priority,
-                    "due_date": format!("2026-12-0{day}"), "processes": processes}),
+                    "due_date": format!("2026-12-0{day}"), "colors_front": 4, "processes": processes}),
         );
         assert_eq!(status, 201, "{order}");
         // Every third order stays a draft, which supervisors do not see.
@@ -145,7 +145,7 @@ fn search_finds_orders_by_any_part_of_their_text_and_follows_edits() {
         let (status, order) = s.admin.post(
             "/api/v1/work-orders",
             &json!({"customer": customer, "product": "彩盒 Color box", "quantity": 10,
-                    "due_date": "2026-12-20", "priority": "normal", "processes": processes}),
+                    "due_date": "2026-12-20", "priority": "normal", "colors_front": 4, "processes": processes}),
         );
         assert_eq!(status, 201, "{order}");
         let ids: Vec<i64> = order["tasks"]

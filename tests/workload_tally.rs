@@ -124,14 +124,9 @@ fn tallies_match_the_tasks_after_random_changes() {
                     params![id, now],
                 )
                 .unwrap();
+                // Worked time is credited by the work segments, not by the completion.
                 if was != "completed" {
                     completions += 1;
-                    let w: i64 = conn
-                        .query_row("SELECT worked_ms FROM tasks WHERE id = ?1", [id], |r| {
-                            r.get(0)
-                        })
-                        .unwrap();
-                    work_ms += w;
                 }
             }
             _ => {
@@ -169,6 +164,29 @@ fn tallies_match_the_tasks_after_random_changes() {
         )
         .unwrap();
     assert_eq!(sums, (claims, completions, work_ms));
+    // A work segment that closes credits its operator with its time and quantities.
+    let task = ids[0];
+    conn.execute(
+        "INSERT INTO task_segments (task_id, operator_id, started_at, good, scrap) VALUES (?1, 2, ?2, 40, 1)",
+        params![task, 1_900_000_000_000i64 - 7000],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE task_segments SET ended_at = ?1 WHERE ended_at IS NULL",
+        [1_900_000_000_000i64],
+    )
+    .unwrap();
+    let credited: (i64, i64, i64) = conn
+        .query_row(
+            "SELECT SUM(work_ms), SUM(good), SUM(scrap) FROM task_daily WHERE operator_id = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(
+        credited.0 >= 7000 && credited.1 == 40 && credited.2 == 1,
+        "{credited:?}"
+    );
     let last: i64 = conn
         .query_row(
             "SELECT MAX(last_claimed_at) FROM operator_activity",

@@ -234,4 +234,3 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

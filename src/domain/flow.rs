@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::str::FromStr;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Plate,
@@ -349,7 +347,11 @@ mod tests {
         assert_eq!(convert(7, Unit::Sheet, Unit::Sheet, 4), Some(7));
         assert_eq!(convert(4, Unit::Plate, Unit::Sheet, 4), None);
         assert_eq!(convert(4, Unit::Sheet, Unit::Plate, 4), None);
-        assert_eq!(convert(3, Unit::Sheet, Unit::Piece, 0), Some(3), "ups is at least 1");
+        assert_eq!(
+            convert(3, Unit::Sheet, Unit::Piece, 0),
+            Some(3),
+            "ups is at least 1"
+        );
     }
 
     #[test]
@@ -365,14 +367,20 @@ mod tests {
         assert!(!d[&3].ready);
         assert_eq!(d[&3].blocked_by.len(), 1);
         let b = &d[&3].blocked_by[0];
-        assert_eq!((b.process_code.as_deref(), b.have, b.need), (Some("CTP"), 3, 4));
+        assert_eq!(
+            (b.process_code.as_deref(), b.have, b.need),
+            (Some("CTP"), 3, 4)
+        );
         // Cutting has no prerequisite: all of it has reached it.
         assert_eq!(d[&2].available, 2_625);
 
         tasks[0].status = S::Completed;
         tasks[0].good = 4;
         let d = derive(&lines, &tasks, 4);
-        assert_eq!(d[&3].available, 1_000, "the cut sheets, once the plates are made");
+        assert_eq!(
+            d[&3].available, 1_000,
+            "the cut sheets, once the plates are made"
+        );
         assert!(d[&3].ready);
     }
 
@@ -422,12 +430,19 @@ mod tests {
         ];
         assert_eq!(derive(&lines, &tasks, 1)[&3].available, 40);
         lines[2].needs = Some(vec![]);
-        assert_eq!(derive(&lines, &tasks, 1)[&3].available, 100, "needs nothing");
+        assert_eq!(
+            derive(&lines, &tasks, 1)[&3].available,
+            100,
+            "needs nothing"
+        );
     }
 
     #[test]
     fn split_siblings_share_what_reached_their_line() {
-        let lines = vec![line(1, 10, Unit::Sheet, "PRT"), line(2, 20, Unit::Sheet, "DIE")];
+        let lines = vec![
+            line(1, 10, Unit::Sheet, "PRT"),
+            line(2, 20, Unit::Sheet, "DIE"),
+        ];
         let mut a = task(2, 2, S::InProgress, 600, 300);
         a.scrap = 10;
         let tasks = vec![
@@ -436,8 +451,14 @@ mod tests {
             task(3, 2, S::Assigned, 400, 0),
         ];
         let d = derive(&lines, &tasks, 1);
-        assert_eq!(d[&3].available, 190, "500 reached the line, the sibling used 310");
-        assert_eq!(d[&2].available, 500, "nothing used by the other, capped by supply");
+        assert_eq!(
+            d[&3].available, 190,
+            "500 reached the line, the sibling used 310"
+        );
+        assert_eq!(
+            d[&2].available, 500,
+            "nothing used by the other, capped by supply"
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ pub fn place(asks: &[LineAsk], facts: &[ProcessFacts]) -> Result<Vec<Placed>, In
                     if j >= asks.len() {
                         return Err(Invalid::new(
                             field,
-                            format!("there is no line {j} (lines are numbered from 0 to {})", asks.len() - 1),
+                            format!(
+                                "there is no line {j} (lines are numbered from 0 to {})",
+                                asks.len() - 1
+                            ),
                         ));
                     }
                     if j == i {
@@ -121,9 +124,7 @@ pub fn colours(header: &Header) -> i64 {
     let text = header.colors.replace('/', "+");
     let mut sides = text.split('+').map(|s| s.trim().parse::<i64>());
     match (sides.next(), sides.next(), sides.next()) {
-        (Some(Ok(f)), Some(Ok(b)), None) if (0..=12).contains(&f) && (0..=12).contains(&b) => {
-            f + b
-        }
+        (Some(Ok(f)), Some(Ok(b)), None) if (0..=12).contains(&f) && (0..=12).contains(&b) => f + b,
         _ => 0,
     }
 }
@@ -214,7 +215,10 @@ mod tests {
     fn needs_that_dangle_or_loop_name_the_line() {
         let mut asks = vec![ask(), ask()];
         asks[1].needs = Some(vec![5]);
-        assert_eq!(place(&asks, &facts(&[1, 2])).unwrap_err().field, "processes[1].needs");
+        assert_eq!(
+            place(&asks, &facts(&[1, 2])).unwrap_err().field,
+            "processes[1].needs"
+        );
         asks[1].needs = Some(vec![1]);
         assert!(place(&asks, &facts(&[1, 2])).is_err());
         // Line 0 needs line 1, which by its step needs line 0.
@@ -223,6 +227,9 @@ mod tests {
         let e = place(&asks, &facts(&[1, 2])).unwrap_err();
         assert_eq!(e.field, "processes[0].needs");
         asks[1].parallel = true;
-        assert!(place(&asks, &facts(&[1, 2])).is_ok(), "legacy parallel needs nothing");
+        assert!(
+            place(&asks, &facts(&[1, 2])).is_ok(),
+            "legacy parallel needs nothing"
+        );
     }
 }

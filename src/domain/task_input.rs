@@ -172,6 +172,16 @@ impl Completion {
     }
 }
 
+/// `POST /tasks/{id}/handover`: the next operator, and a note for them (shift change).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverInput {
+    pub operator_id: i64,
+    #[serde(default)]
+    #[schemars(length(max = 4000))]
+    pub note: String,
+}
+
 /// `POST /tasks/{id}/assign`: who, and why (required when taking the task from someone).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -124,6 +124,15 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
     })
 }
 
+/// A body that may be left out: none at all reads as the type's default.
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,14 +188,5 @@ mod tests {
                 "{body}"
             );
         }
-    }
-}
-
-/// A body that may be left out: none at all reads as the type's default.
-pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, Error> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        Ok(T::default())
-    } else {
-        parse_json(body)
     }
 }

@@ -5,11 +5,14 @@
 
 use super::auth::Credentials;
 use super::work_orders::Reason;
-use crate::domain::task_input::{AssignInput, BatchInput, ProgressInput, ReasonInput};
+use crate::domain::task_input::{
+    AssignInput, BatchInput, CompleteInput, HandoverInput, ProgressInput, ReasonInput,
+};
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
 use crate::events::log::Event;
 use crate::service::catalog::{Department, Process};
 use crate::service::departments::DepartmentSettings;
+use crate::service::gates::{Gate, GateTick, NewGate};
 use crate::service::health::Health;
 use crate::service::history::{HistoryPage, HistoryQuery};
 use crate::service::notifications::{Inbox, InboxQuery, MarkedAll, Notification, Unread};
@@ -21,7 +24,7 @@ use crate::service::tasks::{TaskFilter, TaskPage};
 use crate::service::tickets::Ticket;
 use crate::service::user_admin::{NewPassword, UserPatch};
 use crate::service::users::{LoginResult, NewUser, UserView};
-use crate::service::views::{TaskView, WorkOrderView};
+use crate::service::views::{GateView, TaskView, WorkOrderView};
 use crate::service::wip::DepartmentLoad;
 use crate::service::work_orders::{Page, WorkOrderFilter};
 use crate::service::Actor;
@@ -325,10 +328,10 @@ pub fn operations() -> Vec<Op> {
         op(
             "post",
             "/api/v1/tasks/{id}/complete",
-            "Complete a task, optionally with a last report",
+            "Complete a task with its final totals (409 upstream_open while a step before it is open)",
             s::<TaskView>,
         )
-        .body(s::<ProgressInput>)
+        .body(s::<CompleteInput>)
         .errors(&[403, 404, 409, 422]),
         op(
             "post",
@@ -337,6 +340,26 @@ pub fn operations() -> Vec<Op> {
             s::<TaskView>,
         )
         .errors(&[403, 404, 409]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/handover",
+            "Pass a running task to the next operator without stopping the clock",
+            s::<TaskView>,
+        )
+        .body(s::<HandoverInput>)
+        .errors(&[403, 404, 409, 422]),
+        op("get", "/api/v1/gates", "The gates catalogue", s::<Vec<Gate>>),
+        op("post", "/api/v1/gates", "Add a gate (admins)", s::<Gate>)
+            .body(s::<NewGate>)
+            .errors(&[403, 409, 422]),
+        op(
+            "post",
+            "/api/v1/work-orders/{id}/gates/{code}",
+            "Tick (or open again) one of the order's gates",
+            s::<Vec<GateView>>,
+        )
+        .body(s::<GateTick>)
+        .errors(&[403, 404, 409, 422]),
         op(
             "post",
             "/api/v1/tasks/{id}/assign",

@@ -35,6 +35,10 @@ async fn act(
             Ok(input) => task_work::complete_task(store, actor, id, input).await,
             Err(e) => Err(e),
         },
+        "handover" => match parse_json(&body) {
+            Ok(input) => task_control::handover_task(store, actor, id, input).await,
+            Err(e) => Err(e),
+        },
         "assign" => match parse_json(&body) {
             Ok(input) => task_control::assign_task(store, actor, id, input).await,
             Err(e) => Err(e),

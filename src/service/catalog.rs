@@ -1,8 +1,8 @@
 //! The shop's departments and process catalogue: reads, and lookups the other services use
 //! inside their transactions.
 
-use crate::domain::flow::Unit;
 use super::{Actor, Error};
+use crate::domain::flow::Unit;
 use crate::store::Store;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;

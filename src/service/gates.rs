@@ -83,7 +83,9 @@ pub async fn create_gate(store: &Store, actor: &Actor, input: NewGate) -> Result
     let code = input.code.trim().to_ascii_lowercase();
     let valid = code.len() <= 40
         && code.starts_with(|c: char| c.is_ascii_lowercase())
-        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !valid {
         return Err(Error::invalid(
             "code",

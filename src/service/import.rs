@@ -169,10 +169,13 @@ fn check_row(conn: &Connection, o: &LegacyOrder) -> Result<Checked, String> {
             ),
             None => None,
         };
+        // The old system gave no colours, so its plate lines keep the count it worked with.
+        let quantity =
+            (process.unit == crate::domain::flow::Unit::Plate).then_some(header.quantity);
         lines.push(CheckedLine {
             id: None,
             process_id: process.id,
-            quantity: None,
+            quantity,
             note: String::new(),
             parallel: None,
             parts: Vec::new(),

@@ -412,8 +412,9 @@ pub fn write_needs(
             needs.len()
         )));
     }
-    let mut write =
-        conn.prepare_cached("UPDATE work_order_lines SET needs = ?2 WHERE id = ?1 AND needs IS NOT ?2")?;
+    let mut write = conn.prepare_cached(
+        "UPDATE work_order_lines SET needs = ?2 WHERE id = ?1 AND needs IS NOT ?2",
+    )?;
     for (id, need) in ids.iter().zip(needs) {
         let text = need.as_ref().map(|n| {
             serde_json::to_string(&n.iter().map(|&j| ids[j]).collect::<Vec<i64>>())

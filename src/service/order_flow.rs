@@ -104,6 +104,17 @@ pub fn settle(
     actor_id: Option<i64>,
     now: i64,
 ) -> Result<(), Error> {
+    settle_with(conn, work_order_id, actor_id, now, true)
+}
+
+/// [`settle`], announcing the changes in events when `announce`.
+fn settle_with(
+    conn: &Connection,
+    work_order_id: i64,
+    actor_id: Option<i64>,
+    now: i64,
+    announce: bool,
+) -> Result<(), Error> {
     let ups: i64 = conn
         .prepare_cached("SELECT ups FROM work_orders WHERE id = ?1")?
         .query_row([work_order_id], |r| r.get(0))?;
@@ -123,13 +134,18 @@ pub fn settle(
             continue;
         }
         write.execute(params![s.task.id, d.available, d.ready, blocked_by])?;
-        if s.task.status == TaskStatus::Draft || s.task.status.is_closed() {
+        if !announce || s.task.status == TaskStatus::Draft || s.task.status.is_closed() {
             continue;
         }
+        // A task that stops being ready because it started says so with its own event.
         let kind = if d.ready && !s.ready {
             "task.ready"
-        } else {
+        } else if d.available != s.available {
             "task.available"
+        } else if blocked_by != s.blocked_by && !d.blocked_by.is_empty() {
+            "task.blocked"
+        } else {
+            continue;
         };
         task_events::record(
             conn,
@@ -137,7 +153,7 @@ pub fn settle(
             actor_id,
             kind,
             s.task.id,
-            json!({"available_qty": d.available}),
+            json!({"available_qty": d.available, "blocked_by": d.blocked_by}),
         )?;
     }
     conn.prepare_cached("UPDATE work_orders SET flow_stale = 0 WHERE id = ?1 AND flow_stale <> 0")?
@@ -192,8 +208,9 @@ pub async fn settle_stale(store: &Store) -> Result<usize, Error> {
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let now = super::now_ms();
+            // What the old release showed is what the new one shows: nothing to announce.
             for id in &ids {
-                settle(conn, *id, None, now)?;
+                settle_with(conn, *id, None, now, false)?;
             }
             Ok(ids.len())
         })

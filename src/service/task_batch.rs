@@ -36,7 +36,9 @@ fn publish_in(
     let head = visible_task(conn, actor, id, Transition::Publish)?;
     // Publishing approves the order, and an approved order's drafts would be stranded.
     let missing: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM tasks WHERE work_order_id = ?1 AND status = 'draft' ORDER BY id")?
+        .prepare_cached(
+            "SELECT id FROM tasks WHERE work_order_id = ?1 AND status = 'draft' ORDER BY id",
+        )?
         .query_map([head.work_order_id], |r| r.get(0))?
         .filter(|d| d.as_ref().map_or(true, |d| !batch.contains(d)))
         .collect::<Result<_, _>>()?;

@@ -7,7 +7,7 @@ use super::task_door::{self, Move, Via};
 use super::tasks::{load_head, TaskHead};
 use super::views::{load_task, TaskView};
 use super::{now_ms, order_flow, wip, Actor, Error};
-use crate::domain::task_input::{check_reason, AssignInput, ReasonInput};
+use crate::domain::task_input::{check_reason, AssignInput, HandoverInput, ReasonInput};
 use crate::domain::{Role, Transition};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -197,4 +197,71 @@ pub async fn cancel_task(
         cancel_in(conn, actor, id, &reason, now)
     })
     .await
+}
+
+/// A running task passes to the next operator without stopping the clock (a shift change):
+/// the holder or a director hands it over; each operator's segment keeps what they did.
+pub async fn handover_task(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    input: HandoverInput,
+) -> Result<TaskView, Error> {
+    actor.require(
+        &[Role::Admin, Role::Manager, Role::Supervisor, Role::Operator],
+        "hand tasks over",
+    )?;
+    let note = check_reason(&input.note, false, "")?;
+    let actor = actor.clone();
+    store
+        .write(move |conn| {
+            let head = load_head(conn, id)?;
+            let directs = DIRECTORS.contains(&actor.role);
+            let holds =
+                head.operator_id == Some(actor.id) && actor.is_in_department(head.department_id);
+            let visible =
+                actor
+                    .scope()
+                    .sees_task(head.department_id, head.status.as_str(), head.operator_id);
+            if !visible && !holds {
+                return Err(Error::not_found(format!("task {id}")));
+            }
+            if !directs && !holds {
+                return Err(Error::Forbidden(format!(
+                    "only the operator holding task {id} or a supervisor may hand it over"
+                )));
+            }
+            if head.status.after(Transition::Handover).is_none() {
+                return Err(Error::conflict(
+                    head.status.conflict_code(Transition::Handover),
+                    format!(
+                        "task {id} is {}; only running work is handed over",
+                        head.status.as_str()
+                    ),
+                ));
+            }
+            if head.operator_id == Some(input.operator_id) {
+                return Err(Error::conflict(
+                    "task_already_assigned",
+                    format!("task {id} is already with user {}", input.operator_id),
+                ));
+            }
+            check_operator(conn, input.operator_id, head.department_id)?;
+            wip::check_assignment(conn, input.operator_id, head.wip_cap)?;
+            let now = now_ms();
+            let audience: Vec<i64> = [Some(input.operator_id), head.operator_id]
+                .into_iter()
+                .flatten()
+                .collect();
+            let extra = json!({"note": note, "previous_operator_id": head.operator_id,
+                               "operator_id": input.operator_id, "audience": audience});
+            let mv = Move::Handover {
+                operator_id: input.operator_id,
+            };
+            task_door::apply(conn, id, &head, &mv, Some(actor.id), now, extra)?;
+            load_task(conn, id)?
+                .map(|t| t.for_reader(&actor.scope()))
+                .ok_or_else(|| Error::not_found(format!("task {id}")))
+        })
+        .await
 }

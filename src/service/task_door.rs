@@ -8,7 +8,7 @@ use super::tasks::TaskHead;
 use super::{task_events, Error};
 use crate::domain::{TaskStatus, Transition};
 use rusqlite::types::Value as Sql;
-use rusqlite::Connection;
+use rusqlite::{params, Connection};
 use serde_json::Value;
 
 /// How an assignment came about, as `assigned_via` keeps it.
@@ -213,7 +213,9 @@ pub fn apply(
             stmt.raw_bind_parameter(i, value)?;
         }
     }
-    if stmt.raw_execute()? != 1 {
+    let changed = stmt.raw_execute()?;
+    drop(stmt);
+    if changed != 1 {
         return Err(match mv {
             Move::Claim { .. } | Move::Assign { via: Via::Auto, .. } => Error::conflict(
                 "task_already_claimed",
@@ -222,8 +224,68 @@ pub fn apply(
             _ => Error::Internal(format!("task {id} changed under its writer")),
         });
     }
+    keep_segments(conn, id, head, mv, now)?;
     task_events::record(conn, now, actor_id, transition.event_kind(), id, extra)?;
     Ok(to)
+}
+
+/// Every stretch of work is a segment: opened when the clock starts, closed when it stops
+/// or the task changes hands, and holding what was reported in it.
+fn keep_segments(
+    conn: &Connection,
+    id: i64,
+    head: &TaskHead,
+    mv: &Move,
+    now: i64,
+) -> Result<(), Error> {
+    let close = |conn: &Connection| -> Result<(), Error> {
+        conn.prepare_cached(
+            "UPDATE task_segments SET ended_at = ?2 WHERE task_id = ?1 AND ended_at IS NULL",
+        )?
+        .execute(params![id, now])?;
+        Ok(())
+    };
+    let open = |conn: &Connection, operator: Option<i64>| -> Result<(), Error> {
+        if let Some(operator) = operator {
+            conn.prepare_cached(
+                "INSERT INTO task_segments (task_id, operator_id, started_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![id, operator, now])?;
+        }
+        Ok(())
+    };
+    match mv {
+        Move::Start | Move::Resume => open(conn, head.operator_id),
+        Move::Handover { operator_id } => {
+            close(conn)?;
+            open(conn, Some(*operator_id))
+        }
+        Move::Report { good, scrap } => {
+            let added = conn
+                .prepare_cached(
+                    "UPDATE task_segments SET good = good + ?2, scrap = scrap + ?3
+                     WHERE task_id = ?1 AND ended_at IS NULL",
+                )?
+                .execute(params![id, good, scrap])?;
+            if added == 0 {
+                // Reported while paused: a moment's segment holds it, so it is credited.
+                open(conn, head.operator_id)?;
+                conn.prepare_cached(
+                    "UPDATE task_segments SET good = ?2, scrap = ?3 WHERE task_id = ?1 AND ended_at IS NULL",
+                )?
+                .execute(params![id, good, scrap])?;
+                close(conn)?;
+            }
+            Ok(())
+        }
+        Move::Pause
+        | Move::Complete
+        | Move::Cancel
+        | Move::Release
+        | Move::Unassign
+        | Move::Assign { .. } => close(conn),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

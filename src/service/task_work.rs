@@ -143,7 +143,9 @@ struct Tally {
 
 fn tally(conn: &Connection, id: i64) -> Result<Tally, Error> {
     Ok(conn
-        .prepare_cached("SELECT available_qty, good_qty, scrap_qty, quantity FROM tasks WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT available_qty, good_qty, scrap_qty, quantity FROM tasks WHERE id = ?1",
+        )?
         .query_row([id], |r| {
             Ok(Tally {
                 available: r.get(0)?,
@@ -155,7 +157,11 @@ fn tally(conn: &Connection, id: i64) -> Result<Tally, Error> {
 }
 
 /// Checks a report against what has reached the task and makes it a move.
-fn report_move(conn: &Connection, id: i64, report: &Report) -> Result<(Move, serde_json::Value), Error> {
+fn report_move(
+    conn: &Connection,
+    id: i64,
+    report: &Report,
+) -> Result<(Move, serde_json::Value), Error> {
     if let Some(code) = &report.scrap_reason {
         scrap_reasons::require_active(conn, code)?;
     }
@@ -197,7 +203,12 @@ fn check_upstream_closed(conn: &Connection, id: i64, work_order_id: i64) -> Resu
              ORDER BY u.id LIMIT 1",
         )?
         .query_row(
-            params![id, work_order_id, serde_json::to_string(&order_flow::prerequisite_lines(conn, id)?).unwrap_or_else(|_| "[]".into())],
+            params![
+                id,
+                work_order_id,
+                serde_json::to_string(&order_flow::prerequisite_lines(conn, id)?)
+                    .unwrap_or_else(|_| "[]".into())
+            ],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;

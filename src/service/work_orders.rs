@@ -118,7 +118,7 @@ pub fn insert_work_order(
         actor_id,
         now,
     };
-    let mut fresh = FreshOrder::default();
+    let mut fresh = FreshOrder;
     for (i, line) in resolved.wanted.iter().enumerate() {
         line_sync::add_line(conn, &ctx, i as i64 + 1, line, &catalog, Some(&mut fresh))?;
     }

@@ -110,7 +110,9 @@ fn run_steps(conn: &mut Connection, schema: &Schema) -> Result<Pending, StoreErr
             })?;
         }
     }
-    let broken: i64 = tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    let broken: i64 = tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
     if broken > 0 {
         return Err(StoreError::Check(format!(
             "migration to schema version {} would leave {broken} broken references; nothing was changed",

@@ -50,6 +50,13 @@ impl TestServer {
         Self::start_at(dir, env)
     }
 
+    /// Starts a server on a copy of the database file `db` (e.g. one an older release made).
+    pub fn start_on_copy_of(db: &Path) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::copy(db, dir.path().join("presswork.db")).expect("copy the database");
+        Self::start_at(dir, &[])
+    }
+
     fn start_at(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TestServer {
         let (child, addr) = spawn_server(dir.path(), "127.0.0.1:0", env);
         let base = format!("http://{addr}");
@@ -352,7 +359,10 @@ pub fn pass_gates(client: &Client, order: &Value) -> Value {
     assert_eq!(status, 200, "{now}");
     for gate in now["gates"].as_array().expect("gates") {
         let (status, body) = client.post(
-            &format!("/api/v1/work-orders/{id}/gates/{}", gate["code"].as_str().unwrap()),
+            &format!(
+                "/api/v1/work-orders/{id}/gates/{}",
+                gate["code"].as_str().unwrap()
+            ),
             &json!({"done": true}),
         );
         assert_eq!(status, 200, "{body}");

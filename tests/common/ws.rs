@@ -187,7 +187,7 @@ pub fn approve(client: &Client, order: &Value) -> Value {
         &json!({}),
     );
     assert_eq!(status, 200, "{body}");
-    super::pass_gates(client, &body)
+    body
 }
 
 pub fn task_ids(order: &Value, code: &str) -> Vec<i64> {
