@@ -46,9 +46,9 @@ pub fn available(facts: &Facts, reader: &Reader) -> Vec<Transition> {
             T::Claim => operator && facts.operator_id.is_none(),
             T::Start => operator && mine && facts.ready,
             T::Pause | T::Resume | T::Report | T::Complete | T::Release => operator && mine,
-            T::Acknowledge => operator && mine && facts.has_notice,
             T::Handover => (operator && mine) || directs(reader),
-            T::Split => directs(reader) && facts.status != S::Draft,
+            // Not offered until their endpoints exist.
+            T::Split | T::Acknowledge => false,
             T::Assign => directs(reader),
             T::Unassign => directs(reader) && facts.operator_id.is_some(),
             T::Cancel => directs(reader) && facts.status != S::Draft,
@@ -105,7 +105,7 @@ mod tests {
         let mut other = reader(1, Role::Supervisor);
         assert_eq!(
             available(&running, &other),
-            vec![Transition::Handover, Transition::Split, Transition::Cancel]
+            vec![Transition::Handover, Transition::Cancel]
         );
         other.in_department = false;
         assert!(available(&running, &other).is_empty());

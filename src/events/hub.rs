@@ -6,7 +6,10 @@
 use super::log::{self, Event};
 use super::subscription::Subscription;
 use crate::config::{env_or, Config, DEFAULT_WS_MAX};
+use crate::domain::actions::{self, Facts};
+use crate::domain::TaskStatus;
 use crate::service::scope::{without_prices, Reach};
+use std::borrow::Cow;
 use crate::service::Scope;
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
@@ -71,6 +74,9 @@ pub struct Outgoing {
     json: Box<str>,
     /// The same without prices; `None` when the event carries none.
     priceless: Option<Box<str>>,
+    /// The task the event carries a snapshot of, as the action rules see it: each reader
+    /// gets the snapshot with the actions they may take (`actions` is empty as stored).
+    task: Option<(i64, Facts)>,
 }
 
 impl Outgoing {
@@ -81,6 +87,7 @@ impl Outgoing {
             reach: Reach::of(event),
             priceless: without_prices(&value).map(|v| v.to_string().into()),
             json: value.to_string().into(),
+            task: task_facts(&value["data"]["task"]),
         }
     }
 
@@ -88,13 +95,37 @@ impl Outgoing {
         scope.reaches(&self.reach)
     }
 
-    /// The event as this scope may read it.
-    pub fn text_for(&self, scope: &Scope) -> &str {
-        match &self.priceless {
+    /// The event as this scope may read it, its task snapshot listing the reader's actions.
+    pub fn text_for(&self, scope: &Scope) -> Cow<'_, str> {
+        let text: &str = match &self.priceless {
             Some(priceless) if !scope.sees_prices() => priceless,
             _ => &self.json,
+        };
+        let Some((department_id, facts)) = &self.task else {
+            return Cow::Borrowed(text);
+        };
+        let allowed = actions::available(facts, &scope.reader(*department_id));
+        if allowed.is_empty() {
+            return Cow::Borrowed(text);
         }
+        let list = serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into());
+        Cow::Owned(text.replacen("\"actions\":[]", &format!("\"actions\":{list}"), 1))
     }
+}
+
+/// The department and action facts of a task snapshot in an event.
+fn task_facts(task: &serde_json::Value) -> Option<(i64, Facts)> {
+    let department_id = task["department_id"].as_i64()?;
+    let status: TaskStatus = task["status"].as_str()?.parse().ok()?;
+    Some((
+        department_id,
+        Facts {
+            status,
+            operator_id: task["operator_id"].as_i64(),
+            ready: task["ready"].as_bool().unwrap_or(false),
+            has_notice: !task["target_notice"].is_null(),
+        },
+    ))
 }
 
 struct Subscriber {

@@ -256,13 +256,13 @@ impl Drop for Subscription {
     }
 }
 
-fn json_array<'a>(items: impl Iterator<Item = &'a str>) -> String {
+fn json_array<T: AsRef<str>>(items: impl Iterator<Item = T>) -> String {
     let mut text = String::from("[");
     for (i, item) in items.enumerate() {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(item);
+        text.push_str(item.as_ref());
     }
     text.push(']');
     text
