@@ -71,13 +71,15 @@ fn the_shop_floor_day_works_as_written() {
     assert_eq!(
         lines,
         [
+            "('plates', 'completed', 4, 'plate')",
+            "('not_ready', ['paper_ready', 'proof_approved'])",
             "('printing', 'in_progress')",
-            "task_not_ready",
+            "not_ready",
             "('printed', 2000, 30)",
             "[('DIE', 2000)]",
             "('die-cutting', 'in_progress')",
             "quantity_exceeds_available",
-            "scrap_reason",
+            "shortfall_reason",
             "('printing', 'completed', 4900, 100)",
             "('die-cutting', 'completed', 4880)",
             "('completed', 3, 3)",

@@ -134,14 +134,14 @@ async fn maker_tour(shop: &Shop, s: &TestServer, b: &Browser, cam: &Camera) -> i
     b.type_into("input[name=quantity]", "8000").await;
     b.type_into("input[name=unit]", shop.pick("个", "boxes"))
         .await;
-    b.type_into("input[name=spoilage]", "200").await;
+    b.type_into("input[name=overs]", "200").await;
     b.type_into(
         "input[name=paper]",
         shop.pick("350g 白卡", "350g coated board"),
     )
     .await;
-    b.type_into("input[name=colors]", shop.pick("4+0 四色", "4+0 CMYK"))
-        .await;
+    b.type_into("input[name=colors_front]", "4").await;
+    b.type_into("input[name=gsm]", "350").await;
     b.click("[data-field=priority] label.p-high").await;
     for code in ["CTP", "PRT", "LAM_G", "DIE", "BOX"] {
         let pid = process_id(&s.admin, code);
@@ -246,7 +246,7 @@ async fn operator_tour(shop: &Shop, b: &Browser, cam: &Camera) {
 
     b.route("/my-tasks").await;
     let card = format!("[data-task-id='{running}']");
-    b.click(&format!("{card} [data-action=progress]")).await;
+    b.click(&format!("{card} [data-action=report]")).await;
     b.type_into("#dialog input[name=good]", "1500").await;
     b.type_into("#dialog input[name=scrap]", "20").await;
     choose(b, "#dialog select[name=scrap_reason]", "RUN_WASTE").await;
@@ -269,10 +269,13 @@ async fn operator_tour(shop: &Shop, b: &Browser, cam: &Camera) {
     b.wait_for("claimed", &toast("ok")).await;
     b.route("/my-tasks").await;
     b.wait_for("earlier messages to go", NO_TOAST).await;
-    b.click(&format!("[data-task-id='{workbook}'] [data-action=start]"))
-        .await;
-    b.wait_for("the refusal", &toast("error")).await;
-    cam.shot_with_toast(b, "operator-not-ready").await;
+    let held = format!("[data-task-id='{workbook}']");
+    b.wait_for(
+        "what the workbook waits for",
+        &format!("const c = document.querySelector(\"{held}\"); return c && c.querySelector('[data-waits]') && !c.querySelector('[data-action=start]')"),
+    )
+    .await;
+    cam.shot(b, "operator-not-ready").await;
     b.click(&format!(
         "[data-task-id='{workbook}'] [data-action=release]"
     ))

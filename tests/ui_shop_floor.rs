@@ -34,7 +34,7 @@ async fn an_operator_works_a_task_from_start_to_finish() {
     .await;
 
     // Scrap without a reason is caught in the dialog; with one, the report goes through.
-    b.click(&format!("{card} [data-action=progress]")).await;
+    b.click(&format!("{card} [data-action=report]")).await;
     b.type_into("#dialog input[name=good]", "1200").await;
     b.type_into("#dialog input[name=scrap]", "30").await;
     b.click("#dialog button[type=submit]").await;
@@ -62,8 +62,31 @@ async fn an_operator_works_a_task_from_start_to_finish() {
         &format!("return document.querySelector(\"{card} .chip.s-in_progress\")"),
     )
     .await;
+    // Completing asks for the final totals; finishing short of the 5,000 sheets asks why,
+    // and only then.
     b.click(&format!("{card} [data-action=complete]")).await;
+    let offered = b
+        .wait_for(
+            "the totals",
+            "const g = document.querySelector('#dialog input[name=good_total]'); return g && g.value",
+        )
+        .await;
+    assert_eq!(offered, "4970", "all that reached the task, less the scrap");
+    let hidden = "return document.querySelector('#dialog input[name=shortfall_reason]').closest('[hidden]') !== null";
+    assert_eq!(b.js(hidden).await, true, "short of nothing");
+    b.type_into("#dialog input[name=good_total]", "1200").await;
     b.click("#dialog button[type=submit]").await;
+    let short = b
+        .wait_for(
+            "the missing shortfall reason",
+            "return document.querySelector('#dialog [data-error-for=shortfall_reason]').textContent",
+        )
+        .await;
+    assert_eq!(short, "必填。");
+    b.type_into("#dialog input[name=shortfall_reason]", "纸张不够").await;
+    b.click("#dialog button[type=submit]").await;
+    b.wait_for("the confirmation", "return [...document.querySelectorAll('.toast.ok')].some(t => t.textContent.includes('1,200'))")
+        .await;
     b.wait_for(
         "the card to leave my tasks",
         &format!("return !document.querySelector(\"{card}\")"),
@@ -74,6 +97,7 @@ async fn an_operator_works_a_task_from_start_to_finish() {
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(done["good_qty"], 1200);
     assert_eq!(done["scrap_qty"], 30);
+    assert_eq!(done["shortfall_reason"], "纸张不够");
     // The task's page tells the story in words.
     b.route(&format!("/tasks/{task}")).await;
     let history = b

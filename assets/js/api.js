@@ -3,7 +3,8 @@
 // into words in the user's language. A route the server does not have (404 "no such route"
 // or 405) marks its feature missing in the state, so views can hide what cannot work.
 
-import { t, tOr } from './i18n.js';
+import { t, tOr, nameOf, number } from './i18n.js';
+import { waitingFor } from './flow.js';
 import { state, markMissing } from './state.js';
 
 export class ApiError extends Error {
@@ -94,6 +95,7 @@ export const api = {
   /** {department_id, wip_cap, operators: [{operator_id, held, held_here}]}: held counts every department, as the cap does. */
   departmentLoad: (id) => get('departments.load', `/departments/${id}/load`),
   updateProcess: (id, body) => patch('processes.update', `/processes/${id}`, body),
+  gates: () => get(null, '/gates'),
   scrapReasons: () => get('scrap_reasons', '/scrap-reasons').then((d) => (Array.isArray(d) ? d : (d && d.items) || [])),
   createScrapReason: (body) => post('scrap_reasons.create', '/scrap-reasons', body),
   updateScrapReason: (code, body) => patch('scrap_reasons.update', `/scrap-reasons/${encodeURIComponent(code)}`, body),
@@ -106,6 +108,8 @@ export const api = {
   submitWorkOrder: (id) => post(null, `/work-orders/${id}/submit`),
   approveWorkOrder: (id) => post(null, `/work-orders/${id}/approve`),
   rejectWorkOrder: (id, reason) => post(null, `/work-orders/${id}/reject`, { reason }),
+  /** Ticks (done=true) or opens again one of the order's gates (proof approved, paper ready…). */
+  tickGate: (id, code, done) => post(null, `/work-orders/${id}/gates/${encodeURIComponent(code)}`, { done }),
   cancelWorkOrder: (id, reason) => post(null, `/work-orders/${id}/cancel`, { reason }),
   workOrderHistory: (id) => get('work_order.history', `/work-orders/${id}/history`).then((d) => page(d).items),
   workOrderQrUrl: (id) => `/api/v1/work-orders/${id}/qr.svg`,
@@ -114,10 +118,13 @@ export const api = {
   tasks: (params) => get(null, '/tasks', params).then(page),
   task: (id) => get(null, `/tasks/${id}`),
   claim: (id) => post(null, `/tasks/${id}/claim`),
-  /** start | pause | resume | complete | release | unassign, with an optional body. */
-  taskAction: (id, action, body = {}) => post(`task.${action}`, `/tasks/${id}/${action}`, body),
+  /** start | pause | resume | release | unassign, with an optional body. */
+  taskAction: (id, action, body = {}) => post(null, `/tasks/${id}/${action}`, body),
   progress: (id, good, scrap, scrapReason) =>
-    post('task.progress', `/tasks/${id}/progress`, { good, scrap, scrap_reason: scrapReason || undefined }),
+    post(null, `/tasks/${id}/progress`, { good, scrap, scrap_reason: scrapReason || undefined }),
+  /** {good_total, scrap_total, scrap_reason, shortfall_reason}: the task's final totals. */
+  complete: (id, body) => post(null, `/tasks/${id}/complete`, body),
+  handover: (id, operatorId, note) => post(null, `/tasks/${id}/handover`, { operator_id: operatorId, note }),
   assign: (id, operatorId, reason) => post('task.assign', `/tasks/${id}/assign`, { operator_id: operatorId, reason }),
   cancelTask: (id, reason) => post('task.cancel', `/tasks/${id}/cancel`, { reason }),
   batch: (body) => post('task.batch', '/tasks/batch', body),
@@ -145,14 +152,7 @@ export const api = {
  * not, without touching any data.
  */
 const PROBES = {
-  'task.start': '/tasks/0/start',
-  'task.pause': '/tasks/0/pause',
-  'task.resume': '/tasks/0/resume',
-  'task.progress': '/tasks/0/progress',
-  'task.complete': '/tasks/0/complete',
-  'task.release': '/tasks/0/release',
   'task.assign': '/tasks/0/assign',
-  'task.unassign': '/tasks/0/unassign',
   'task.cancel': '/tasks/0/cancel',
   'task.batch': '/tasks/batch',
   'task.history': '/tasks/0/history',
@@ -238,6 +238,19 @@ export function errorText(err) {
   }
   if (err.code === 'task_held_by_other' && d.operator_name) {
     return t('error.task_held_by_other', { name: d.operator_name });
+  }
+  if (err.code === 'not_ready' && Array.isArray(d.blocked_by)) {
+    return t('error.not_ready', { what: waitingFor(d.blocked_by) });
+  }
+  if (err.code === 'quantity_exceeds_available' && d.have != null) {
+    return t('error.quantity_exceeds_available', { have: number(d.have), reported: number(d.reported), room: number(d.room), asked: number(d.asked) });
+  }
+  if (err.code === 'upstream_open' && d.process) {
+    const proc = state.processes.find((p) => p.code === d.process);
+    return t('error.upstream_open', { process: proc ? nameOf(proc) : d.process });
+  }
+  if (err.code === 'partial_publish' && Array.isArray(d.missing)) {
+    return t('error.partial_publish', { n: d.missing.length });
   }
   let m = /^task_is_(\w+)$/.exec(err.code);
   if (m) return t('error.task_is', { status: tOr(`status.${m[1]}`, m[1]) });

@@ -36,14 +36,15 @@ export async function signedIn(user, { navigate = true } = {}) {
   const loc = i18n.preferred(user.username);
   if (loc !== i18n.locale()) await i18n.load(loc);
   i18n.remember(loc, user.username);
-  const [departments, processes, users] = await Promise.all([
+  const [departments, processes, users, gates] = await Promise.all([
     api.departments(),
     api.processes(),
     api.users().catch(() => []),
+    api.gates().catch(() => []),
   ]);
   await probeFeatures();
   const scrapReasons = isMissing('scrap_reasons') ? [] : await api.scrapReasons().catch(() => []);
-  update({ user, departments, processes, users, scrapReasons, unread: 0 });
+  update({ user, departments, processes, users, gates, scrapReasons, unread: 0 });
   live.start();
   if (navigate) router.go(takeNext() || home());
 }

@@ -7,6 +7,7 @@ export const state = {
   departments: [],
   processes: [],
   users: [],
+  gates: [], // the order gates catalogue: [{code, name_zh, name_en, active}]
   scrapReasons: [], // [{code, name_zh, name_en, active}] when the server has them
   live: 'offline', // connecting | live | offline | polling
   unread: 0,

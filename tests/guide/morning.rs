@@ -5,7 +5,7 @@
 
 use super::{claim_after, day, wait_for_dispatch, work_for, Shop};
 use crate::common::floor::{id, must};
-use crate::common::{process_id, TestServer};
+use crate::common::{pass_gates, process_id, TestServer};
 use serde_json::{json, Value};
 
 /// name | 客户 | 产品 | customer | product | quantity | due in days | priority | processes.
@@ -30,7 +30,8 @@ fn line(s: &TestServer, code: &str) -> Value {
     }
 }
 
-/// The clerk writes each job, the manager (here the admin) approves it.
+/// The clerk writes each job (four colours on the front), the manager (here the admin)
+/// approves it, and the proof, paper and die arrive for all of them.
 fn publish(s: &TestServer, shop: &mut Shop) {
     for row in JOBS.lines().filter(|l| !l.trim().is_empty()) {
         let c: Vec<&str> = row.split('|').map(str::trim).collect();
@@ -40,7 +41,8 @@ fn publish(s: &TestServer, shop: &mut Shop) {
             "/api/v1/work-orders",
             &json!({"customer": customer, "product": product,
                     "quantity": c[5].parse::<i64>().unwrap(),
-                    "due_date": day(c[6].parse().unwrap()), "priority": c[7], "processes": lines}),
+                    "due_date": day(c[6].parse().unwrap()), "priority": c[7],
+                    "colors_front": 4, "processes": lines}),
         );
         assert_eq!(status, 201, "{created}");
         let (status, approved) = s.admin.post(
@@ -48,7 +50,7 @@ fn publish(s: &TestServer, shop: &mut Shop) {
             &json!({}),
         );
         assert_eq!(status, 200, "{approved}");
-        shop.orders.insert(c[0], approved);
+        shop.orders.insert(c[0], pass_gates(&s.admin, &approved));
     }
 }
 
@@ -71,6 +73,12 @@ pub fn work(s: &TestServer, shop: &mut Shop) {
     publish(s, shop);
     let shop = &*shop;
     let scrap = |good: i64, scrap: i64, reason: &str| json!({"good": good, "scrap": scrap, "scrap_reason": reason});
+    // Final totals of a job that came out short of its quantity, with the operator's why.
+    let short = |good: i64, scrap: i64, reason: &str| {
+        json!({"good_total": good, "scrap_total": scrap, "scrap_reason": reason,
+               "shortfall_reason": "开机损耗 make-ready waste"})
+    };
+    let plates = json!({"good_total": 4});
 
     // Hang tags: printed and die-cut, the order done.
     let (prt, die) = (shop.task("tags", "PRT"), shop.task("tags", "DIE"));
@@ -80,13 +88,13 @@ pub fn work(s: &TestServer, shop: &mut Shop) {
         "chen",
         prt,
         (50, 95),
-        scrap(2940, 60, "MAKE_READY"),
+        short(2940, 60, "MAKE_READY"),
     );
-    finish(s, shop, "ma", die, (30, 70), scrap(2900, 40, "DEFECT"));
+    finish(s, shop, "ma", die, (30, 70), short(2900, 40, "DEFECT"));
 
     // Mooncake boxes: plates made, printing running with its first 2,000 good sheets.
     let ctp = shop.task("gift_box", "CTP");
-    finish(s, shop, "sun", ctp, (20, 40), json!({"good": 4}));
+    finish(s, shop, "sun", ctp, (20, 40), plates.clone());
     let prt = shop.task("gift_box", "PRT");
     claim_after(s, shop, "zhang", prt, 90);
     work_for(s, shop, "zhang", prt, 120);
@@ -99,7 +107,11 @@ pub fn work(s: &TestServer, shop: &mut Shop) {
 
     // The late, urgent leaflet: plates made, printing paused while the press is cleaned.
     let ctp = shop.task("leaflet", "CTP");
-    finish(s, shop, "sun", ctp, (10, 25), json!({"good": 4}));
+    finish(s, shop, "sun", ctp, (10, 25), plates.clone());
+
+    // The brochure's plates are made too, so its printing waits in the pool, ready.
+    let ctp = shop.task("brochure", "CTP");
+    finish(s, shop, "sun", ctp, (5, 20), plates);
     let prt = shop.task("leaflet", "PRT");
     claim_after(s, shop, "liu", prt, 40);
     work_for(s, shop, "liu", prt, 75);

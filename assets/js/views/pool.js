@@ -100,7 +100,7 @@ export function poolView(root, _params, query) {
     for (const e of events) {
       const task = e.data && e.data.task;
       if (task && typeof task.id === 'number') place(task);
-      else if (e.task_id && /removed|deleted/.test(e.kind)) for (const l of lists) l.paged.remove(e.task_id);
+      else if (e.task_id && e.kind === 'task.removed') for (const l of lists) l.paged.remove(e.task_id);
     }
   });
   const offResync = live.onResync(() => Promise.all(lists.map((l) => l.paged.reload())));

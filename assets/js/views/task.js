@@ -7,6 +7,7 @@ import { t, nameOf, number, dateTime } from '../i18n.js';
 import { historyList } from '../history.js';
 import { department } from '../state.js';
 import { taskCard, onTaskButtons, tickTimers, processName, workedMs } from '../tasks.js';
+import { amount } from '../flow.js';
 import { unavailable } from '../ui.js';
 import * as live from '../ws.js';
 
@@ -34,10 +35,10 @@ export function taskView(root, params) {
           [t('field.department'), nameOf(department(task.department_id))],
           [t('task.sequence'), String(task.sequence)],
           [t('field.parallel'), t(task.parallel ? 'common.yes' : 'common.no')],
-          [t('task.quantity'), number(task.quantity)],
+          [t('task.quantity'), amount(task.quantity, task.unit)],
           [t('task.good'), number(task.good_qty)],
           [t('task.scrap'), number(task.scrap_qty)],
-          task.available_qty != null ? [t('task.available'), number(task.available_qty)] : null,
+          task.available_qty != null ? [t('task.available'), amount(task.available_qty, task.unit)] : null,
           [t('task.worked'), duration(workedMs(task))],
           [t('field.operator'), task.operator_name || '—'],
           task.assigned_via ? [t('task.assigned_via'), t(`via.${task.assigned_via}`)] : null,

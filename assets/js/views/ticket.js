@@ -7,6 +7,7 @@ import { h, put } from '../dom.js';
 import { t, nameOf, number, dateTime } from '../i18n.js';
 import { department } from '../state.js';
 import { processName } from '../tasks.js';
+import { amount, colorsText } from '../flow.js';
 
 function specRow(pairs) {
   return h('tr', {}, pairs.flatMap(([k, v, span]) => [h('th', {}, k), h('td', { colspan: span || null }, v || '')]));
@@ -28,8 +29,9 @@ function sheet(wo) {
     h('table', { class: 'spec' }, h('tbody', {},
       specRow([[t('field.customer'), wo.customer], [t('field.product'), wo.product]]),
       specRow([[t('field.quantity'), `${number(wo.quantity)} ${wo.unit || ''}`], [t('field.due_date'), wo.due_date]]),
-      specRow([[t('field.spoilage'), number(wo.spoilage)], [t('field.paper'), wo.paper]]),
-      specRow([[t('field.finished_size'), wo.finished_size], [t('field.colors'), wo.colors]]),
+      specRow([[t('field.overs'), amount(wo.overs, 'sheet')], [t('field.paper'), [wo.paper, wo.gsm ? `${wo.gsm} g/m²` : ''].filter(Boolean).join(' · ')]]),
+      specRow([[t('field.finished_size'), wo.finished_size], [t('field.colors'), colorsText(wo)]]),
+      specRow([[t('field.sheet_size'), wo.sheet_size], [t('field.ups'), number(wo.ups || 1)]]),
       specRow([[t('field.notes'), h('div', { class: 'notes' }, wo.notes || ''), 3]]))),
     h('h2', {}, t('ticket.processes')),
     h('table', { class: 'steps' },
@@ -40,7 +42,7 @@ function sheet(wo) {
         h('td', {}, h('b', {}, processName(task)), task.parallel ? h('div', { class: 'small' }, t('field.parallel')) : null),
         h('td', {}, nameOf(department(task.department_id))),
         h('td', {}, task.part || ''),
-        h('td', { class: 'num' }, number(task.quantity)),
+        h('td', { class: 'num' }, amount(task.quantity, task.unit)),
         h('td', { class: 'blank' }, task.operator_name || ''),
         h('td', { class: 'blank num' }, task.good_qty ? number(task.good_qty) : ''),
         h('td', { class: 'blank num' }, task.scrap_qty ? number(task.scrap_qty) : ''),

@@ -9,6 +9,7 @@ import { t, nameOf, number, money, dateTime } from '../i18n.js';
 import { historyList } from '../history.js';
 import { hasRole, department } from '../state.js';
 import { statusChip, priorityBadge, processName, dueLabel } from '../tasks.js';
+import { amount, colorsText, waitingFor } from '../flow.js';
 import { askReason, busy, confirmDialog, toast, toastError, unavailable } from '../ui.js';
 import * as live from '../ws.js';
 
@@ -40,6 +41,20 @@ function actionButtons(wo) {
   return out;
 }
 
+// As `gates::TICKERS`: who confirms that proof, paper and die are there.
+const TICKERS = ['maker', 'supervisor', 'manager', 'admin'];
+
+/** The order's gates (proof approved, paper ready…): who ticked each and when, and a button. */
+function gateList(wo) {
+  const open = ['draft', 'submitted', 'approved', 'in_progress'].includes(wo.status);
+  const may = open && hasRole(...TICKERS);
+  return h('ul', { class: 'gates', 'aria-label': t('wo.gates') }, (wo.gates || []).map((g) => h('li', { class: `gate${g.done_at ? ' done' : ''}` },
+    h('b', {}, nameOf(g)), ' ',
+    h('span', { class: 'muted' }, g.done_at ? t('wo.gate_done', { name: g.done_by_name || '', time: dateTime(g.done_at) }) : t('wo.gate_open')),
+    may ? h('button', { type: 'button', class: `btn small${g.done_at ? '' : ' ok'}`, dataset: { action: 'gate', gate: g.code, done: g.done_at ? '' : '1' } },
+      t(g.done_at ? 'wo.gate_reopen' : 'wo.gate_tick')) : null)));
+}
+
 /** Each process line as a step; its tasks (one per part) beneath it. */
 function stepper(wo) {
   const tasks = wo.tasks || [];
@@ -54,7 +69,7 @@ function stepper(wo) {
     return h('li', { class: cls },
       h('div', { class: 'dot', 'aria-hidden': 'true' }, done ? '✓' : String(i + 1)),
       h('div', { class: 's-name' }, nameOf({ name_zh: line.process_name_zh, name_en: line.process_name_en, code: line.process_code })),
-      h('div', { class: 's-dept' }, nameOf(department(line.department_id)), ' · ', number(line.quantity)),
+      h('div', { class: 's-dept' }, nameOf(department(line.department_id)), ' · ', amount(line.quantity, line.unit)),
       line.parallel ? h('div', { class: 's-flag' }, t('field.parallel')) : null,
       h('ul', { class: 'step-tasks' }, mine.map((task) => {
         const pct = task.quantity ? Math.min(100, (100 * task.good_qty) / task.quantity) : 0;
@@ -63,7 +78,9 @@ function stepper(wo) {
           h('div', { class: 'row' }, h('b', {}, task.part || processName(task)), statusChip(task.status)),
           h('div', { class: 'progress scrap', style: 'margin:6px 0 4px' },
             h('span', { style: `width:${pct}%` }), h('span', { style: `width:${spct}%` })),
-          h('div', { class: 'muted' }, t('wo.good_scrap', { good: number(task.good_qty), scrap: number(task.scrap_qty), total: number(task.quantity) })),
+          h('div', { class: 'muted' }, t('wo.good_scrap', { good: number(task.good_qty), scrap: number(task.scrap_qty), total: amount(task.quantity, task.unit) })),
+          !task.ready && (task.blocked_by || []).length && task.status !== 'completed'
+            ? h('div', { class: 'small waits' }, t('task.waits_for', { what: waitingFor(task.blocked_by, task.unit) })) : null,
           task.operator_name ? h('div', {}, icon('user', 14), ' ', task.operator_name) : null));
       })));
   }));
@@ -98,9 +115,11 @@ export function workOrderDetailView(root, params) {
         h('h2', {}, wo.product, h('span', { class: 'muted' }, ' · ', wo.customer)),
         kv([
           [t('field.quantity'), `${number(wo.quantity)} ${wo.unit || ''}`],
-          [t('field.spoilage'), wo.spoilage ? number(wo.spoilage) : null],
+          [t('field.overs'), wo.overs ? amount(wo.overs, 'sheet') : null],
           [t('field.due_date'), dueLabel(wo.due_date, wo.status, { bare: true })],
-          [t('field.paper'), wo.paper], [t('field.finished_size'), wo.finished_size], [t('field.colors'), wo.colors],
+          [t('field.paper'), [wo.paper, wo.gsm ? `${wo.gsm} g/m²` : ''].filter(Boolean).join(' · ')],
+          [t('field.sheet_size'), wo.sheet_size], [t('field.finished_size'), wo.finished_size], [t('field.colors'), colorsText(wo)],
+          [t('field.ups'), wo.ups > 1 ? number(wo.ups) : null],
           [t('field.unit_price'), wo.unit_price != null ? money(wo.unit_price) : null],
           [t('field.amount'), wo.amount != null ? money(wo.amount) : null],
           [t('wo.created_at'), dateTime(wo.created_at)],
@@ -108,6 +127,7 @@ export function workOrderDetailView(root, params) {
           [t('wo.progress'), t('wo.tasks_done', { done: wo.tasks_completed, total: wo.tasks_total })],
         ]),
         wo.notes ? h('p', { class: 'notes', style: 'white-space:pre-wrap;margin-bottom:0' }, wo.notes) : null),
+      (wo.gates || []).length ? h('section', { class: 'card' }, h('h2', {}, t('wo.gates')), gateList(wo)) : null,
       h('section', { class: 'card' }, h('h2', {}, t('wo.steps')), stepper(wo)),
       h('section', { class: 'card' }, h('h2', {}, t('wo.history')), historyBox));
     loadHistory();
@@ -134,6 +154,8 @@ export function workOrderDetailView(root, params) {
       } else if (action === 'reject') {
         if (!await askReason(t('wo.reject_title', { number: wo.number }), { confirm: t('wo.reject'), submit: (r) => api.rejectWorkOrder(id, r) })) return;
         toast(t('wo.rejected'), 'ok');
+      } else if (action === 'gate') {
+        await busy(el, () => api.tickGate(id, el.dataset.gate, el.dataset.done === '1'), { quiet: true });
       } else if (action === 'cancel') {
         if (!await askReason(t('wo.cancel_title', { number: wo.number }), { confirm: t('wo.cancel'), submit: (r) => api.cancelWorkOrder(id, r) })) return;
         toast(t('wo.cancelled'), 'ok');

@@ -33,7 +33,16 @@ function check(v, lines) {
   if (!v.product) errs.product = t('reason.required');
   const q = Number(v.quantity);
   if (!v.quantity || !Number.isInteger(q) || q < 1 || q > 1e9) errs.quantity = t('reason.quantity_range', { n: '1000000000' });
-  if (v.spoilage && (!Number.isInteger(Number(v.spoilage)) || Number(v.spoilage) < 0)) errs.spoilage = t('reason.whole_number');
+  const whole = (name, min, max) => {
+    if (v[name] === undefined || v[name] === '') return;
+    const n = Number(v[name]);
+    if (!Number.isInteger(n) || n < min || n > max) errs[name] = t('reason.range', { n: min, max });
+  };
+  whole('overs', 0, 1e9);
+  whole('gsm', 0, 10000);
+  whole('colors_front', 0, 12);
+  whole('colors_back', 0, 12);
+  whole('ups', 1, 10000);
   if (!v.due_date) errs.due_date = t('reason.required');
   if (v.unit_price && !(Number(v.unit_price) >= 0)) errs.unit_price = t('reason.invalid');
   if (!lines.length) errs.processes = t('reason.need_process');
@@ -75,7 +84,6 @@ export async function workOrderFormView(root, params) {
         field('product', t('field.product'), input('product', { required: true, maxlength: 200, value: o.product || '' })),
         field('quantity', t('field.quantity'), input('quantity', { type: 'number', min: 1, step: 1, required: true, inputmode: 'numeric', value: o.quantity || '' })),
         field('unit', t('field.unit'), input('unit', { maxlength: 200, value: o.unit || '', placeholder: t('wo.unit_hint') })),
-        field('spoilage', t('field.spoilage'), input('spoilage', { type: 'number', min: 0, step: 1, inputmode: 'numeric', value: o.spoilage || '' }), t('wo.spoilage_hint')),
         field('due_date', t('field.due_date'), input('due_date', { type: 'date', required: true, value: o.due_date || '' })),
         seesEverything() ? field('unit_price', t('field.unit_price'), input('unit_price', { type: 'number', min: 0, step: '0.0001', inputmode: 'decimal', value: o.unit_price ?? '' })) : null,
         h('div', { class: 'wide' }, priorityPicker(o.priority)))),
@@ -83,7 +91,12 @@ export async function workOrderFormView(root, params) {
       h('div', { class: 'form-grid' },
         field('paper', t('field.paper'), input('paper', { maxlength: 200, value: o.paper || '', placeholder: t('wo.paper_hint') })),
         field('finished_size', t('field.finished_size'), input('finished_size', { maxlength: 200, value: o.finished_size || '', placeholder: '210×285mm' })),
-        field('colors', t('field.colors'), input('colors', { maxlength: 200, value: o.colors || '', placeholder: t('wo.colors_hint') })),
+        field('gsm', t('field.gsm'), input('gsm', { type: 'number', min: 0, max: 10000, step: 1, inputmode: 'numeric', value: o.gsm || '' })),
+        field('sheet_size', t('field.sheet_size'), input('sheet_size', { maxlength: 200, value: o.sheet_size || '', placeholder: '787×1092mm' })),
+        field('colors_front', t('field.colors_front'), input('colors_front', { type: 'number', min: 0, max: 12, step: 1, inputmode: 'numeric', value: o.colors_front ?? '' })),
+        field('colors_back', t('field.colors_back'), input('colors_back', { type: 'number', min: 0, max: 12, step: 1, inputmode: 'numeric', value: o.colors_back ?? '' })),
+        field('ups', t('field.ups'), input('ups', { type: 'number', min: 1, max: 10000, step: 1, inputmode: 'numeric', value: o.ups || 1 })),
+        field('overs', t('field.overs'), input('overs', { type: 'number', min: 0, step: 1, inputmode: 'numeric', value: o.overs || '' }), t('wo.overs_hint')),
         h('div', { class: 'wide' }, field('notes', t('field.notes'), h('textarea', { name: 'notes', maxlength: 4000, rows: 3, value: o.notes || '' }))))),
     editor.section,
     h('div', { class: 'form-error' }),
@@ -108,8 +121,10 @@ export async function workOrderFormView(root, params) {
     }
     const body = {
       customer: v.customer, product: v.product, quantity: Number(v.quantity), unit: v.unit,
-      spoilage: Number(v.spoilage || 0), due_date: v.due_date, priority: v.priority || 'normal',
-      paper: v.paper, finished_size: v.finished_size, colors: v.colors, notes: v.notes,
+      overs: Number(v.overs || 0), due_date: v.due_date, priority: v.priority || 'normal',
+      paper: v.paper, finished_size: v.finished_size, notes: v.notes,
+      gsm: Number(v.gsm || 0), sheet_size: v.sheet_size, ups: Number(v.ups || 1),
+      colors_front: Number(v.colors_front || 0), colors_back: Number(v.colors_back || 0),
       processes: linesToApi(lines),
     };
     if (v.unit_price !== undefined && v.unit_price !== '') body.unit_price = Number(v.unit_price);
