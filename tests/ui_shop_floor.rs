@@ -63,7 +63,7 @@ async fn an_operator_works_a_task_from_start_to_finish() {
     )
     .await;
     // Completing asks for the final totals; finishing short of the 5,000 sheets asks why,
-    // and only then.
+    // and scrap beyond what was reported would ask its reason.
     b.click(&format!("{card} [data-action=complete]")).await;
     let offered = b
         .wait_for(
@@ -73,7 +73,9 @@ async fn an_operator_works_a_task_from_start_to_finish() {
         .await;
     assert_eq!(offered, "4970", "all that reached the task, less the scrap");
     let hidden = "return document.querySelector('#dialog input[name=shortfall_reason]').closest('[hidden]') !== null";
-    assert_eq!(b.js(hidden).await, true, "short of nothing");
+    assert_eq!(b.js(hidden).await, false, "4,970 of 5,000 is short: say why");
+    let scrap_hidden = "return document.querySelector('#dialog [name=scrap_reason]').closest('[hidden]') !== null";
+    assert_eq!(b.js(scrap_hidden).await, true, "no scrap beyond what was reported");
     b.type_into("#dialog input[name=good_total]", "1200").await;
     b.click("#dialog button[type=submit]").await;
     let short = b
