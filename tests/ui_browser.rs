@@ -55,6 +55,8 @@ async fn a_maker_creates_an_order_and_a_manager_approves_it() {
     }
     b.type_into(".line[data-index='2'] .l-parts", "面纸, 底纸")
         .await;
+    // Plates are counted from the colours: four on the front make four plates.
+    b.type_into("input[name=colors_front]", "4").await;
     // Reordering by arrows: printing moves above plate making, then back.
     b.click(".line[data-index='1'] [data-action=up]").await;
     let first = b
