@@ -254,3 +254,40 @@ fn raw_request(addr: &str, request: &str) -> String {
     }
     String::from_utf8_lossy(&reply).into_owned()
 }
+
+/// A refused field names the rule it broke, with its figures, so a screen can word it in
+/// its own language instead of showing the server's English.
+#[test]
+fn a_refused_field_names_its_rule_and_figures() {
+    let s = TestServer::start();
+    let prt = process_id(&s.admin, "PRT");
+    let ctp = process_id(&s.admin, "CTP");
+    let order = |extra: Value| {
+        let mut body = json!({"customer": "c", "product": "p", "quantity": 5,
+                              "due_date": "2026-12-01", "processes": [{"process_id": prt}]});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, reply) = s.admin.post("/api/v1/work-orders", &body);
+        assert_eq!(status, 422, "{reply}");
+        reply["error"].clone()
+    };
+    let e = order(json!({"quantity": 0}));
+    assert_eq!(e["field"], "quantity");
+    assert_eq!(
+        e["details"],
+        json!({"rule": "range", "min": 1, "max": 1_000_000_000})
+    );
+    let e = order(json!({"customer": "  "}));
+    assert_eq!(e["details"], json!({"rule": "required"}));
+    let e = order(json!({"notes": "x".repeat(4001)}));
+    assert_eq!(e["details"], json!({"rule": "too_long", "max": 4000}));
+    let e = order(json!({"processes": [{"process_id": ctp}]}));
+    assert_eq!(e["field"], "processes[0].quantity");
+    assert_eq!(e["details"], json!({"rule": "needs_colours"}));
+    let e = order(json!({"processes": [{"process_id": prt, "needs": [1]},
+                                       {"process_id": prt, "needs": [0]}]}));
+    assert_eq!(e["details"]["rule"], "cycle", "{e}");
+    let e = order(json!({"colour": 1}));
+    assert_eq!(e["details"], json!({"rule": "unknown_field"}));
+}

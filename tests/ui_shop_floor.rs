@@ -73,9 +73,18 @@ async fn an_operator_works_a_task_from_start_to_finish() {
         .await;
     assert_eq!(offered, "4970", "all that reached the task, less the scrap");
     let hidden = "return document.querySelector('#dialog input[name=shortfall_reason]').closest('[hidden]') !== null";
-    assert_eq!(b.js(hidden).await, false, "4,970 of 5,000 is short: say why");
-    let scrap_hidden = "return document.querySelector('#dialog [name=scrap_reason]').closest('[hidden]') !== null";
-    assert_eq!(b.js(scrap_hidden).await, true, "no scrap beyond what was reported");
+    assert_eq!(
+        b.js(hidden).await,
+        false,
+        "4,970 of 5,000 is short: say why"
+    );
+    let scrap_hidden =
+        "return document.querySelector('#dialog [name=scrap_reason]').closest('[hidden]') !== null";
+    assert_eq!(
+        b.js(scrap_hidden).await,
+        true,
+        "no scrap beyond what was reported"
+    );
     b.type_into("#dialog input[name=good_total]", "1200").await;
     b.click("#dialog button[type=submit]").await;
     let short = b
@@ -85,7 +94,8 @@ async fn an_operator_works_a_task_from_start_to_finish() {
         )
         .await;
     assert_eq!(short, "必填。");
-    b.type_into("#dialog input[name=shortfall_reason]", "纸张不够").await;
+    b.type_into("#dialog input[name=shortfall_reason]", "纸张不够")
+        .await;
     b.click("#dialog button[type=submit]").await;
     b.wait_for("the confirmation", "return [...document.querySelectorAll('.toast.ok')].some(t => t.textContent.includes('1,200'))")
         .await;

@@ -1,11 +1,10 @@
 // Every call the UI makes to the server, in one place so route names are easy to adjust.
 // Errors become ApiError with the server's stable code and field; `errorText` turns one
-// into words in the user's language. A route the server does not have (404 "no such route"
-// or 405) marks its feature missing in the state, so views can hide what cannot work.
+// into words in the user's language, from the code and the facts in `details`.
 
 import { t, tOr, nameOf, number } from './i18n.js';
 import { waitingFor } from './flow.js';
-import { state, markMissing } from './state.js';
+import { state } from './state.js';
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
@@ -14,20 +13,12 @@ export class ApiError extends Error {
     this.code = code;
     this.field = field || null;
     this.details = null;
-    this.missing = false;
   }
 }
 
 let onUnauthorized = () => {};
 export function whenUnauthorized(fn) {
   onUnauthorized = fn;
-}
-
-const ROUTE_MISSING = /^(no such page or API route|.*action '.*' not found)$/;
-
-export function isMissingRoute(err) {
-  return err instanceof ApiError
-    && (err.status === 405 || (err.status === 404 && ROUTE_MISSING.test(err.message)));
 }
 
 function query(params) {
@@ -39,7 +30,7 @@ function query(params) {
   return s ? `?${s}` : '';
 }
 
-async function request(feature, method, path, body) {
+async function request(method, path, body) {
   let res;
   try {
     res = await fetch(`/api/v1${path}`, {
@@ -60,17 +51,13 @@ async function request(feature, method, path, body) {
   const e = (data && data.error) || {};
   const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e.field);
   err.details = e.details || null;
-  if (isMissingRoute(err)) {
-    err.missing = true;
-    if (feature) markMissing(feature);
-  }
   if (res.status === 401 && !path.startsWith('/auth/')) onUnauthorized();
   throw err;
 }
 
-const get = (feature, path, params) => request(feature, 'GET', path + query(params));
-const post = (feature, path, body = {}) => request(feature, 'POST', path, body);
-const patch = (feature, path, body) => request(feature, 'PATCH', path, body);
+const get = (path, params) => request('GET', path + query(params));
+const post = (path, body = {}) => request('POST', path, body);
+const patch = (path, body) => request('PATCH', path, body);
 
 /** A page of a keyset list: {items, next_cursor}, whether the server sent that or a bare array. */
 function page(data) {
@@ -80,130 +67,79 @@ function page(data) {
 
 export const api = {
   // people and sessions
-  login: (username, password) => post(null, '/auth/login', { username, password }),
-  logout: () => post(null, '/auth/logout'),
-  me: () => get(null, '/auth/me'),
-  users: () => get(null, '/users'),
-  createUser: (body) => post('users.create', '/users', body),
-  updateUser: (id, body) => patch('users.update', `/users/${id}`, body),
-  resetPassword: (id, password) => post('users.password', `/users/${id}/password`, { password }),
+  login: (username, password) => post('/auth/login', { username, password }),
+  logout: () => post('/auth/logout'),
+  me: () => get('/auth/me'),
+  users: () => get('/users'),
+  createUser: (body) => post('/users', body),
+  updateUser: (id, body) => patch(`/users/${id}`, body),
+  resetPassword: (id, password) => post(`/users/${id}/password`, { password }),
 
   // catalogue
-  processes: () => get(null, '/processes'),
-  departments: () => get(null, '/departments'),
-  updateDepartment: (id, body) => patch('departments.update', `/departments/${id}`, body),
+  processes: () => get('/processes'),
+  departments: () => get('/departments'),
+  updateDepartment: (id, body) => patch(`/departments/${id}`, body),
   /** {department_id, wip_cap, operators: [{operator_id, held, held_here}]}: held counts every department, as the cap does. */
-  departmentLoad: (id) => get('departments.load', `/departments/${id}/load`),
-  updateProcess: (id, body) => patch('processes.update', `/processes/${id}`, body),
-  gates: () => get(null, '/gates'),
-  scrapReasons: () => get('scrap_reasons', '/scrap-reasons').then((d) => (Array.isArray(d) ? d : (d && d.items) || [])),
-  createScrapReason: (body) => post('scrap_reasons.create', '/scrap-reasons', body),
-  updateScrapReason: (code, body) => patch('scrap_reasons.update', `/scrap-reasons/${encodeURIComponent(code)}`, body),
+  departmentLoad: (id) => get(`/departments/${id}/load`),
+  updateProcess: (id, body) => patch(`/processes/${id}`, body),
+  gates: () => get('/gates'),
+  scrapReasons: () => get('/scrap-reasons').then((d) => (Array.isArray(d) ? d : (d && d.items) || [])),
+  createScrapReason: (body) => post('/scrap-reasons', body),
+  updateScrapReason: (code, body) => patch(`/scrap-reasons/${encodeURIComponent(code)}`, body),
 
   // work orders
-  workOrders: (params) => get(null, '/work-orders', params).then(page),
-  workOrder: (id) => get(null, `/work-orders/${id}`),
-  createWorkOrder: (body) => post(null, '/work-orders', body),
-  editWorkOrder: (id, body) => patch(null, `/work-orders/${id}`, body),
-  submitWorkOrder: (id) => post(null, `/work-orders/${id}/submit`),
-  approveWorkOrder: (id) => post(null, `/work-orders/${id}/approve`),
-  rejectWorkOrder: (id, reason) => post(null, `/work-orders/${id}/reject`, { reason }),
+  workOrders: (params) => get('/work-orders', params).then(page),
+  workOrder: (id) => get(`/work-orders/${id}`),
+  createWorkOrder: (body) => post('/work-orders', body),
+  editWorkOrder: (id, body) => patch(`/work-orders/${id}`, body),
+  submitWorkOrder: (id) => post(`/work-orders/${id}/submit`),
+  approveWorkOrder: (id) => post(`/work-orders/${id}/approve`),
+  rejectWorkOrder: (id, reason) => post(`/work-orders/${id}/reject`, { reason }),
   /** Ticks (done=true) or opens again one of the order's gates (proof approved, paper ready…). */
-  tickGate: (id, code, done) => post(null, `/work-orders/${id}/gates/${encodeURIComponent(code)}`, { done }),
-  cancelWorkOrder: (id, reason) => post(null, `/work-orders/${id}/cancel`, { reason }),
-  workOrderHistory: (id) => get('work_order.history', `/work-orders/${id}/history`).then((d) => page(d).items),
+  tickGate: (id, code, done) => post(`/work-orders/${id}/gates/${encodeURIComponent(code)}`, { done }),
+  cancelWorkOrder: (id, reason) => post(`/work-orders/${id}/cancel`, { reason }),
+  workOrderHistory: (id) => get(`/work-orders/${id}/history`).then((d) => page(d).items),
   workOrderQrUrl: (id) => `/api/v1/work-orders/${id}/qr.svg`,
 
   // tasks
-  tasks: (params) => get(null, '/tasks', params).then(page),
-  task: (id) => get(null, `/tasks/${id}`),
-  claim: (id) => post(null, `/tasks/${id}/claim`),
+  tasks: (params) => get('/tasks', params).then(page),
+  task: (id) => get(`/tasks/${id}`),
+  claim: (id) => post(`/tasks/${id}/claim`),
   /** start | pause | resume | release | unassign, with an optional body. */
-  taskAction: (id, action, body = {}) => post(null, `/tasks/${id}/${action}`, body),
+  taskAction: (id, action, body = {}) => post(`/tasks/${id}/${action}`, body),
   progress: (id, good, scrap, scrapReason) =>
-    post(null, `/tasks/${id}/progress`, { good, scrap, scrap_reason: scrapReason || undefined }),
+    post(`/tasks/${id}/progress`, { good, scrap, scrap_reason: scrapReason || undefined }),
   /** {good_total, scrap_total, scrap_reason, shortfall_reason}: the task's final totals. */
-  complete: (id, body) => post(null, `/tasks/${id}/complete`, body),
-  handover: (id, operatorId, note) => post(null, `/tasks/${id}/handover`, { operator_id: operatorId, note }),
-  assign: (id, operatorId, reason) => post('task.assign', `/tasks/${id}/assign`, { operator_id: operatorId, reason }),
-  cancelTask: (id, reason) => post('task.cancel', `/tasks/${id}/cancel`, { reason }),
-  batch: (body) => post('task.batch', '/tasks/batch', body),
-  taskHistory: (id) => get('task.history', `/tasks/${id}/history`).then((d) => page(d).items),
+  complete: (id, body) => post(`/tasks/${id}/complete`, body),
+  handover: (id, operatorId, note) => post(`/tasks/${id}/handover`, { operator_id: operatorId, note }),
+  assign: (id, operatorId, reason) => post(`/tasks/${id}/assign`, { operator_id: operatorId, reason }),
+  cancelTask: (id, reason) => post(`/tasks/${id}/cancel`, { reason }),
+  batch: (body) => post('/tasks/batch', body),
+  taskHistory: (id) => get(`/tasks/${id}/history`).then((d) => page(d).items),
   taskQrUrl: (id) => `/api/v1/tasks/${id}/qr.svg`,
 
   // live and inbox
-  eventsTicket: () => post('events.ticket', '/events/ticket'),
-  probeEvents: () => get('events', '/events'),
-  notifications: (params) => get('notifications', '/notifications', params).then(page),
-  unreadCount: () => get('notifications', '/notifications/unread-count'),
-  readNotification: (id) => post('notifications.read', `/notifications/${id}/read`),
-  readAllNotifications: () => post('notifications.read', '/notifications/read-all'),
+  eventsTicket: () => post('/events/ticket'),
+  notifications: (params) => get('/notifications', params).then(page),
+  unreadCount: () => get('/notifications/unread-count'),
+  readNotification: (id) => post(`/notifications/${id}/read`),
+  readAllNotifications: () => post('/notifications/read-all'),
 
   // figures
   /** {from, to, today, departments: [{department_id, wip_cap, figures, operators}]} */
-  workload: (params) => get('stats.workload', '/stats/workload', params),
+  workload: (params) => get('/stats/workload', params),
 };
-
-// ---- which optional routes this server has ----
-
-/**
- * Feature → a route that exists exactly when the feature does. An OPTIONS request answers
- * 405 for a route that exists (for other methods) and 404 "no such route" for one that does
- * not, without touching any data.
- */
-const PROBES = {
-  'task.assign': '/tasks/0/assign',
-  'task.cancel': '/tasks/0/cancel',
-  'task.batch': '/tasks/batch',
-  'task.history': '/tasks/0/history',
-  'users.update': '/users/0',
-  'users.password': '/users/0/password',
-  'departments.update': '/departments/0',
-  'processes.update': '/processes/0',
-  scrap_reasons: '/scrap-reasons',
-  'scrap_reasons.create': '/scrap-reasons',
-  'scrap_reasons.update': '/scrap-reasons/X',
-  'departments.load': '/departments/0/load',
-  notifications: '/notifications/unread-count',
-  'stats.workload': '/stats/workload',
-  events: '/events',
-};
-
-export async function probeFeatures() {
-  await Promise.all(Object.entries(PROBES).map(async ([feature, path]) => {
-    try {
-      const res = await fetch(`/api/v1${path}`, { method: 'OPTIONS', credentials: 'same-origin' });
-      if (res.status !== 404) return;
-      const body = await res.json().catch(() => null);
-      const message = body && body.error && body.error.message;
-      if (ROUTE_MISSING.test(message || '')) markMissing(feature);
-    } catch { /* offline: find out on first use instead */ }
-  }));
-}
 
 // ---- errors in words ----
 
-const REASONS = [
-  [/must not be empty/, 'reason.required'],
-  [/must be a whole number from 1 to (\d+)/, 'reason.quantity_range'],
-  [/must be a whole number from (\d+) to (\d+)/, 'reason.range'],
-  [/must be at most (\d+) characters/, 'reason.too_long'],
-  [/must be at least (\d+) characters/, 'reason.too_short'],
-  [/at least one process/, 'reason.need_process'],
-  [/use 1 to 32 letters, digits or '_'/, 'reason.code_format'],
-  [/appears twice/, 'reason.duplicate'],
-  [/unknown field/, 'reason.unknown_field'],
-  [/input contains invalid characters|premature end of input|invalid/, 'reason.invalid'],
-];
-
-/** The reason part of a field error ("must not be empty") in the user's language. */
+/**
+ * The reason part of a field error in the user's language, from the rule the server names
+ * in `details` ({rule: "range", min, max}); never the server's English.
+ */
 export function reasonText(err) {
-  const raw = String(err.message || '').replace(/^[^:]*:\s*/, '');
-  for (const [re, key] of REASONS) {
-    const m = raw.match(re);
-    if (m) return t(key, { n: m[1], max: m[2] });
-  }
-  return raw;
+  const d = err.details || {};
+  const key = `reason.${d.rule || 'invalid'}`;
+  return tOr(key, t('reason.invalid'), { n: d.min ?? d.max, min: d.min, max: d.max });
 }
 
 /** Field names as the forms label them; "processes[2].quantity" → "Process 3 · Quantity". */
@@ -219,7 +155,6 @@ export function fieldLabel(field) {
 /** Any error as one sentence for a toast or a form. */
 export function errorText(err) {
   if (!(err instanceof ApiError)) return t('error.unknown', { message: String(err && err.message || err) });
-  if (err.missing) return t('error.not_available');
   if (err.code === 'invalid_field' && err.field) {
     return t('error.invalid_field', { field: fieldLabel(err.field), reason: reasonText(err) });
   }

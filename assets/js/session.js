@@ -1,11 +1,11 @@
 // Signing in and out, the start page of each role, and switching the language. Shared by
 // the login view, the header and app.js, so none of them imports another.
 
-import { api, probeFeatures } from './api.js';
+import { api } from './api.js';
 import * as i18n from './i18n.js';
 import * as live from './ws.js';
 import * as router from './router.js';
-import { state, update, isMissing } from './state.js';
+import { state, update } from './state.js';
 
 const NEXT_KEY = 'presswork.next';
 
@@ -42,8 +42,7 @@ export async function signedIn(user, { navigate = true } = {}) {
     api.users().catch(() => []),
     api.gates().catch(() => []),
   ]);
-  await probeFeatures();
-  const scrapReasons = isMissing('scrap_reasons') ? [] : await api.scrapReasons().catch(() => []);
+  const scrapReasons = await api.scrapReasons().catch(() => []);
   update({ user, departments, processes, users, gates, scrapReasons, unread: 0 });
   live.start();
   if (navigate) router.go(takeNext() || home());

@@ -1,5 +1,5 @@
 // The one app state object: who is signed in, the catalogue, the live connection, the unread
-// count, and which optional server features answered "not here". Views read it; only
+// count. Views read it; only
 // app.js, header.js and ws.js write it, through `update` so listeners hear about changes.
 
 export const state = {
@@ -9,11 +9,9 @@ export const state = {
   users: [],
   gates: [], // the order gates catalogue: [{code, name_zh, name_en, active}]
   scrapReasons: [], // [{code, name_zh, name_en, active}] when the server has them
-  live: 'offline', // connecting | live | offline | polling
+  live: 'offline', // connecting | live | offline
   unread: 0,
   lastEventId: 0,
-  /** Feature names whose endpoint answered 404/405 ("task.start", "notifications"…). */
-  missing: new Set(),
 };
 
 const listeners = new Set();
@@ -28,15 +26,6 @@ export function onUpdate(fn) {
   return () => listeners.delete(fn);
 }
 
-export function markMissing(feature) {
-  if (state.missing.has(feature)) return;
-  state.missing.add(feature);
-  update({});
-}
-
-export function isMissing(feature) {
-  return state.missing.has(feature);
-}
 
 export const ROLES = ['admin', 'manager', 'maker', 'supervisor', 'operator'];
 

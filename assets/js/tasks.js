@@ -9,7 +9,7 @@ import { h, isOverdue, duration, actionOf } from './dom.js';
 import { t, nameOf, number, shortDate, isZh } from './i18n.js';
 import { state, department, operatorsOf } from './state.js';
 import { amount, waitingFor } from './flow.js';
-import { openDialog, field, confirmDialog, askReason, toast, toastError, busy } from './ui.js';
+import { openDialog, field, askReason, toast, toastError, busy } from './ui.js';
 
 export const RANK = { low: 0, normal: 1, high: 2, urgent: 3 };
 export const OPEN = ['pending', 'assigned', 'in_progress', 'paused'];

@@ -1,16 +1,14 @@
 // The live connection: one WebSocket to /api/v1/events, reconnecting with backoff and
 // resuming with ?after=<last event id> so nothing is missed, then saying so ("caught up").
 // Views subscribe to event batches and to "resync" (reload everything: used when there is
-// no id to resume from, and as a slow poll when the server has no WebSocket at all).
+// no id to resume from, or the server's event log was reset).
 
-import { api } from './api.js';
-import { state, update, isMissing } from './state.js';
+import { state, update } from './state.js';
 import { t } from './i18n.js';
 import { toast } from './ui.js';
 
 const eventListeners = new Set();
 const resyncListeners = new Set();
-const POLL_MS = 15000;
 const QUIET_MS = 400;
 
 let socket = null;
@@ -18,7 +16,6 @@ let stopped = true;
 let attempt = 0;
 let opened = false; // has any connection opened since start()
 let retryTimer = 0;
-let pollTimer = 0;
 let catchUp = null; // {count, timer} while replaying after a reconnect
 
 /** fn(events[]) for every batch of new events, oldest first. Returns an unsubscribe function. */
@@ -44,17 +41,12 @@ export function start() {
   stopped = false;
   attempt = 0;
   opened = false;
-  // A server without the live stream (its route answered 404) is polled meanwhile; the
-  // socket is still tried now and then, so a server upgraded under a running tablet goes live.
-  if (isMissing('events')) startPolling();
   connect();
 }
 
 export function stop() {
   stopped = true;
   clearTimeout(retryTimer);
-  clearInterval(pollTimer);
-  pollTimer = 0;
   if (socket) {
     const s = socket;
     socket = null;
@@ -71,7 +63,7 @@ function url() {
 
 function connect() {
   if (stopped || socket) return;
-  if (state.live !== 'polling') update({ live: 'connecting' });
+  update({ live: 'connecting' });
   const reconnecting = opened;
   const s = new WebSocket(url());
   socket = s;
@@ -79,7 +71,6 @@ function connect() {
     if (socket !== s) return;
     attempt = 0;
     opened = true;
-    stopPolling();
     update({ live: 'live' });
     if (reconnecting) beginCatchUp();
   });
@@ -99,7 +90,7 @@ function connect() {
     }
     // 4008 (fell behind) and 1001 (server restarting): reconnect at once with after=.
     if (ev.code === 4008 || ev.code === 4009 || ev.code === 1001) attempt = 0;
-    if (state.live !== 'polling') update({ live: 'offline' });
+    update({ live: 'offline' });
     scheduleRetry();
   });
 }
@@ -138,30 +129,9 @@ function endCatchUp() {
 
 function scheduleRetry() {
   clearTimeout(retryTimer);
-  const delay = Math.min(pollTimer ? 30000 : 10000, 500 * 2 ** attempt) + Math.random() * 300;
+  const delay = Math.min(10000, 500 * 2 ** attempt) + Math.random() * 300;
   attempt += 1;
-  if (!opened && attempt === 2) probe();
   retryTimer = setTimeout(connect, delay);
-}
-
-/** A socket that never opens may mean the server has no live stream yet: then poll. */
-async function probe() {
-  try {
-    await api.probeEvents();
-  } catch (e) {
-    if (e.missing) startPolling();
-  }
-}
-
-function startPolling() {
-  if (pollTimer) return;
-  update({ live: 'polling' });
-  pollTimer = setInterval(() => emit(resyncListeners), POLL_MS);
-}
-
-function stopPolling() {
-  clearInterval(pollTimer);
-  pollTimer = 0;
 }
 
 /** Reconnect at once when the tablet wakes up or the network comes back. */

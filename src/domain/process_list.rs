@@ -2,7 +2,7 @@
 //! lines an edit wants, the smallest plan of adds, removes and changes. Pure, so it is tested
 //! on its own; the service applies the plan to tasks.
 
-use super::Invalid;
+use super::{Invalid, Rule};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,7 @@ fn match_lines(
                 &field,
                 format!("line {id} is not a line of this work order"),
             )
+            .breaking(Rule::Unknown)
         })?;
         if cur.process_id != want.process_id {
             return Err(Invalid::new(
@@ -194,7 +195,9 @@ fn match_lines(
             ));
         }
         if !taken.insert(id) {
-            return Err(Invalid::new(field, format!("line {id} appears twice")));
+            return Err(
+                Invalid::new(field, format!("line {id} appears twice")).breaking(Rule::Duplicate)
+            );
         }
         matched[i] = Some(id);
     }

@@ -4,7 +4,7 @@
 
 use super::flow::Unit;
 use super::work_order::Header;
-use super::Invalid;
+use super::{Invalid, Rule};
 
 /// What the routing needs to know of a line's process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +55,13 @@ pub fn place(asks: &[LineAsk], facts: &[ProcessFacts]) -> Result<Vec<Placed>, In
                                 "there is no line {j} (lines are numbered from 0 to {})",
                                 asks.len() - 1
                             ),
-                        ));
+                        )
+                        .breaking(Rule::Unknown));
                     }
                     if j == i {
-                        return Err(Invalid::new(field, "a line cannot need itself"));
+                        return Err(
+                            Invalid::new(field, "a line cannot need itself").breaking(Rule::Cycle)
+                        );
                     }
                 }
                 let mut n = n.clone();
@@ -75,7 +78,8 @@ pub fn place(asks: &[LineAsk], facts: &[ProcessFacts]) -> Result<Vec<Placed>, In
         return Err(Invalid::new(
             format!("processes[{i}].needs"),
             "the lines' steps and needs form a cycle through this line",
-        ));
+        )
+        .breaking(Rule::Cycle));
     }
     Ok(placed)
 }

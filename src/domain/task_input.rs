@@ -3,7 +3,7 @@
 //! scrap reason code or an operator exists is the service's to check.
 
 use super::work_order::{check_long, MAX_QUANTITY};
-use super::Invalid;
+use super::{Invalid, Rule};
 use serde::Deserialize;
 
 /// Most ids one batch may name; a screenful of selected rows is far below it.
@@ -37,7 +37,11 @@ fn check_count(field: &str, value: i64) -> Result<i64, Invalid> {
         return Err(Invalid::new(
             field,
             format!("must be a whole number from 0 to {MAX_QUANTITY}"),
-        ));
+        )
+        .breaking(Rule::Range {
+            min: 0,
+            max: MAX_QUANTITY,
+        }));
     }
     Ok(value)
 }
@@ -59,7 +63,8 @@ impl ProgressInput {
                 return Err(Invalid::new(
                     "scrap_reason",
                     "scrap needs a reason code (GET /api/v1/scrap-reasons)",
-                ))
+                )
+                .breaking(Rule::Required))
             }
         };
         Ok(Report {
@@ -139,20 +144,29 @@ impl Completion {
             return Err(Invalid::new(
                 "good_total",
                 format!("{good} good are reported already; the total cannot be less"),
-            ));
+            )
+            .breaking(Rule::Range {
+                min: good,
+                max: MAX_QUANTITY,
+            }));
         }
         if scrap_total < scrap {
             return Err(Invalid::new(
                 "scrap_total",
                 format!("{scrap} scrap are reported already; the total cannot be less"),
-            ));
+            )
+            .breaking(Rule::Range {
+                min: scrap,
+                max: MAX_QUANTITY,
+            }));
         }
         let added_scrap = scrap_total - scrap;
         if added_scrap > 0 && self.scrap_reason.is_none() {
             return Err(Invalid::new(
                 "scrap_reason",
                 "scrap needs a reason code (GET /api/v1/scrap-reasons)",
-            ));
+            )
+            .breaking(Rule::Required));
         }
         if self.good_total < quantity && self.shortfall_reason.is_none() {
             return Err(Invalid::new(
@@ -161,7 +175,8 @@ impl Completion {
                     "{} good of {quantity} planned: say why the task finishes short",
                     self.good_total
                 ),
-            ));
+            )
+            .breaking(Rule::Required));
         }
         Ok(Report {
             good: self.good_total - good,
@@ -203,7 +218,7 @@ pub struct ReasonInput {
 pub fn check_reason(value: &str, required: bool, why: &str) -> Result<String, Invalid> {
     let reason = check_long("reason", value)?;
     if required && reason.is_empty() {
-        return Err(Invalid::new("reason", format!("say why {why}")));
+        return Err(Invalid::new("reason", format!("say why {why}")).breaking(Rule::Required));
     }
     Ok(reason)
 }
@@ -258,15 +273,17 @@ impl BatchInput {
         }
         for (i, id) in self.ids.iter().enumerate() {
             if self.ids[..i].contains(id) {
-                return Err(Invalid::new(
-                    format!("ids[{i}]"),
-                    format!("task {id} appears twice"),
-                ));
+                return Err(
+                    Invalid::new(format!("ids[{i}]"), format!("task {id} appears twice"))
+                        .breaking(Rule::Duplicate),
+                );
             }
         }
         let operator_id = match (self.action, self.operator_id) {
             (BatchAction::Assign, None) => {
-                return Err(Invalid::new("operator_id", "say who the tasks go to"))
+                return Err(
+                    Invalid::new("operator_id", "say who the tasks go to").breaking(Rule::Required)
+                )
             }
             (BatchAction::Assign, some) => some,
             (_, Some(_)) => {

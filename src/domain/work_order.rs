@@ -1,7 +1,7 @@
 //! A work order (施工单) as a client sends it, and the checks that turn it into one the
 //! services can trust.
 
-use super::{Invalid, Priority};
+use super::{Invalid, Priority, Rule};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -158,7 +158,8 @@ fn one() -> i64 {
 
 fn check_range(field: &str, value: i64, min: i64, max: i64) -> Result<i64, Invalid> {
     if !(min..=max).contains(&value) {
-        return Err(Invalid::new(field, format!("must be from {min} to {max}")));
+        return Err(Invalid::new(field, format!("must be from {min} to {max}"))
+            .breaking(Rule::Range { min, max }));
     }
     Ok(value)
 }
@@ -174,10 +175,12 @@ pub fn amount_to_cents(field: &str, value: f64) -> Result<i64, Invalid> {
 
 fn money_to_int(field: &str, value: f64, scale: f64) -> Result<i64, Invalid> {
     if !value.is_finite() || !(0.0..=1e11).contains(&value) {
-        return Err(Invalid::new(
-            field,
-            "must be a number from 0 to 100000000000",
-        ));
+        return Err(
+            Invalid::new(field, "must be a number from 0 to 100000000000").breaking(Rule::Range {
+                min: 0,
+                max: 100_000_000_000,
+            }),
+        );
     }
     Ok((value * scale).round() as i64)
 }
@@ -185,13 +188,13 @@ fn money_to_int(field: &str, value: f64, scale: f64) -> Result<i64, Invalid> {
 pub fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<String, Invalid> {
     let value = value.trim();
     if required && value.is_empty() {
-        return Err(Invalid::new(field, "must not be empty"));
+        return Err(Invalid::new(field, "must not be empty").breaking(Rule::Required));
     }
     if value.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(
+            Invalid::new(field, format!("must be at most {max} characters"))
+                .breaking(Rule::TooLong { max }),
+        );
     }
     if value
         .chars()
@@ -215,17 +218,25 @@ pub fn check_quantity(field: &str, value: i64) -> Result<i64, Invalid> {
         return Err(Invalid::new(
             field,
             format!("must be a whole number from 1 to {MAX_QUANTITY}"),
-        ));
+        )
+        .breaking(Rule::Range {
+            min: 1,
+            max: MAX_QUANTITY,
+        }));
     }
     Ok(value)
 }
 
 pub fn check_spoilage(value: i64) -> Result<i64, Invalid> {
     if !(0..=MAX_QUANTITY).contains(&value) {
-        return Err(Invalid::new(
-            "overs",
-            format!("must be from 0 to {MAX_QUANTITY}"),
-        ));
+        return Err(
+            Invalid::new("overs", format!("must be from 0 to {MAX_QUANTITY}")).breaking(
+                Rule::Range {
+                    min: 0,
+                    max: MAX_QUANTITY,
+                },
+            ),
+        );
     }
     Ok(value)
 }
@@ -245,10 +256,10 @@ pub struct CheckedLine {
 
 pub fn check_lines(lines: &[LineInput], require_one: bool) -> Result<Vec<CheckedLine>, Invalid> {
     if require_one && lines.is_empty() {
-        return Err(Invalid::new(
-            "processes",
-            "a work order needs at least one process",
-        ));
+        return Err(
+            Invalid::new("processes", "a work order needs at least one process")
+                .breaking(Rule::NeedProcess),
+        );
     }
     if lines.len() > MAX_LINES {
         return Err(Invalid::new(
@@ -275,10 +286,11 @@ pub fn check_lines(lines: &[LineInput], require_one: bool) -> Result<Vec<Checked
             for (j, part) in line.parts.iter().enumerate() {
                 let part = check_short(&format!("processes[{i}].parts[{j}]"), part, true)?;
                 if parts.contains(&part) {
-                    return Err(Invalid::new(
-                        at("parts"),
-                        format!("part '{part}' appears twice"),
-                    ));
+                    return Err(
+                        Invalid::new(at("parts"), format!("part '{part}' appears twice"))
+                            .breaking(Rule::Duplicate)
+                            .breaking(Rule::Duplicate),
+                    );
                 }
                 parts.push(part);
             }

@@ -126,7 +126,7 @@ fn message_of(e: &Error) -> String {
     match e {
         // The cause was logged where it happened; the client gets a short, safe sentence.
         Error::Internal(_) => "something went wrong on the server; nothing was changed".to_owned(),
-        Error::Invalid { field, reason } => format!("{field}: {reason}"),
+        Error::Invalid { field, reason, .. } => format!("{field}: {reason}"),
         other => other.to_string(),
     }
 }
@@ -134,8 +134,9 @@ fn message_of(e: &Error) -> String {
 pub fn error_response(e: &Error) -> Response {
     let (status, code) = status_and_code(e);
     let mut body = json!({"error": {"code": code, "message": message_of(e)}});
-    if let Error::Invalid { field, .. } = e {
+    if let Error::Invalid { field, rule, .. } = e {
         body["error"]["field"] = json!(field);
+        body["error"]["details"] = json!(rule);
     }
     if let Error::Conflict {
         details: Some(details),
@@ -151,8 +152,9 @@ pub fn error_response(e: &Error) -> Response {
             .map(|(id, e)| {
                 let mut item =
                     json!({"id": id, "code": status_and_code(e).1, "message": message_of(e)});
-                if let Error::Invalid { field, .. } = e {
+                if let Error::Invalid { field, rule, .. } = e {
                     item["field"] = json!(field);
+                    item["details"] = json!(rule);
                 }
                 if let Error::Conflict {
                     details: Some(details),

@@ -1,6 +1,7 @@
 //! Parsing request bodies and query strings into typed inputs, with errors that name the
 //! field and say why.
 
+use crate::domain::Rule;
 use crate::service::Error;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -109,7 +110,14 @@ fn field_error(path: &str, message: &str) -> Error {
     } else {
         path.to_owned()
     };
-    Error::invalid(field, message)
+    let rule = if message.starts_with("missing field") {
+        Rule::MissingField
+    } else if message.starts_with("unknown field") {
+        Rule::UnknownField
+    } else {
+        Rule::Invalid
+    };
+    Error::breaking(field, message, rule)
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
@@ -117,7 +125,11 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let field = match field_error(&path, &e.inner().to_string()) {
-            Error::Invalid { field, reason } if field == "body" => Error::invalid("query", reason),
+            Error::Invalid {
+                field,
+                reason,
+                rule,
+            } if field == "body" => Error::breaking("query", reason, rule),
             other => other,
         };
         field

@@ -5,6 +5,7 @@ use super::catalog::{department_by_id, Department};
 use super::{now_ms, Actor, Error};
 use crate::domain::dispatch::{check_delay, check_wip_cap, StrategyKind};
 use crate::domain::Role;
+use crate::domain::Rule;
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::params;
@@ -35,9 +36,10 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Er
 impl DepartmentSettings {
     fn check(&self) -> Result<(), Error> {
         if self.strategy.is_none() && self.auto_assign_delay_s.is_none() && self.wip_cap.is_none() {
-            return Err(Error::invalid(
+            return Err(Error::breaking(
                 "body",
                 "name at least one of strategy, auto_assign_delay_s, wip_cap",
+                Rule::Required,
             ));
         }
         if let Some(d) = self.auto_assign_delay_s {

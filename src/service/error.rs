@@ -1,6 +1,6 @@
 //! The one error type of the service layer; `http::errors` maps it to a status and a code.
 
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Rule};
 use crate::store::{Refusal, StoreError};
 use rusqlite::ErrorCode;
 
@@ -20,7 +20,11 @@ pub enum Error {
         details: Option<serde_json::Value>,
     },
     #[error("{field}: {reason}")]
-    Invalid { field: String, reason: String },
+    Invalid {
+        field: String,
+        reason: String,
+        rule: Rule,
+    },
     /// The request body is not JSON at all (as opposed to JSON with a bad field).
     #[error("{0}")]
     Malformed(String),
@@ -64,10 +68,12 @@ impl Error {
     }
 
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
-        Error::Invalid {
-            field: field.into(),
-            reason: reason.into(),
-        }
+        Invalid::new(field, reason).into()
+    }
+
+    /// A refusal of `field` for breaking `rule`.
+    pub fn breaking(field: impl Into<String>, reason: impl Into<String>, rule: Rule) -> Error {
+        Invalid::new(field, reason).breaking(rule).into()
     }
 
     pub fn not_found(what: impl Into<String>) -> Error {
@@ -80,6 +86,7 @@ impl From<Invalid> for Error {
         Error::Invalid {
             field: i.field,
             reason: i.reason,
+            rule: i.rule,
         }
     }
 }

@@ -8,6 +8,7 @@ use super::work_orders::load_order_row;
 use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
 use crate::domain::Role;
+use crate::domain::Rule;
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
@@ -87,9 +88,10 @@ pub async fn create_gate(store: &Store, actor: &Actor, input: NewGate) -> Result
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !valid {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "code",
             "lowercase letters, digits and _, starting with a letter (at most 40)",
+            Rule::Format,
         ));
     }
     let name_zh = check_short("name_zh", &input.name_zh, true)?;

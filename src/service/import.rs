@@ -9,6 +9,7 @@ use super::tasks::load_head;
 use super::work_orders::insert_work_order;
 use super::{now_ms, Error};
 use crate::domain::work_order::{check_quantity, check_short, CheckedLine, Header};
+use crate::domain::Rule;
 use crate::domain::{Priority, TaskStatus, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
@@ -336,10 +337,9 @@ pub fn default_importer(conn: &Connection) -> Result<i64, Error> {
         .query_row([], |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
-            Error::invalid(
+            Error::breaking(
                 "as",
-                "there is no admin yet to import as: start presswork once (it creates one) or name a user with --as",
-            )
+                "there is no admin yet to import as: start presswork once (it creates one) or name a user with --as", Rule::Unknown)
         })
 }
 

@@ -6,6 +6,7 @@ use super::catalog::{department_by_id, processes_by_id, Process};
 use super::{now_ms, Actor, Error};
 use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
 use crate::domain::Role;
+use crate::domain::Rule;
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::params;
@@ -52,14 +53,22 @@ pub async fn update_process(
             };
             let department_id = patch.department_id.unwrap_or(current.department_id);
             if department_by_id(conn, department_id)?.is_none() {
-                return Err(Error::invalid(
+                return Err(Error::breaking(
                     "department_id",
                     format!("there is no department {department_id}"),
+                    Rule::Unknown,
                 ));
             }
             let sequence = patch.sequence.unwrap_or(current.sequence);
             if !(0..=100_000).contains(&sequence) {
-                return Err(Error::invalid("sequence", "must be from 0 to 100000"));
+                return Err(Error::breaking(
+                    "sequence",
+                    "must be from 0 to 100000",
+                    Rule::Range {
+                        min: 0,
+                        max: 100_000,
+                    },
+                ));
             }
             conn.prepare_cached(
                 "UPDATE processes SET name_zh = ?2, name_en = ?3, department_id = ?4, sequence = ?5,

@@ -4,6 +4,7 @@
 use super::{now_ms, Actor, Error};
 use crate::domain::work_order::check_short;
 use crate::domain::Role;
+use crate::domain::Rule;
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -67,9 +68,10 @@ fn check_code(code: &str) -> Result<String, Error> {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if !fine {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "code",
             "use 1 to 32 letters, digits or '_' (e.g. MAKE_READY)",
+            Rule::CodeFormat { max: 32 },
         ));
     }
     Ok(code)
@@ -82,9 +84,13 @@ fn check_position(position: i64) -> Result<i64, Error> {
     if (0..=MAX_POSITION).contains(&position) {
         Ok(position)
     } else {
-        Err(Error::invalid(
+        Err(Error::breaking(
             "position",
             format!("must be a whole number from 0 to {MAX_POSITION}"),
+            Rule::Range {
+                min: 0,
+                max: MAX_POSITION,
+            },
         ))
     }
 }
@@ -111,9 +117,10 @@ fn load(conn: &Connection, code: &str) -> Result<Option<ScrapReason>, Error> {
 /// Refuses a code that is not on the list or no longer in use.
 pub fn require_active(conn: &Connection, code: &str) -> Result<ScrapReason, Error> {
     load(conn, code)?.filter(|r| r.active).ok_or_else(|| {
-        Error::invalid(
+        Error::breaking(
             "scrap_reason",
             format!("'{code}' is not a scrap reason in use (GET /api/v1/scrap-reasons)"),
+            Rule::Unknown,
         )
     })
 }

@@ -4,6 +4,7 @@
 //! so they stay fast at millions of tasks. Which rows an actor sees is `Scope`'s decision.
 
 use super::{Actor, Error};
+use crate::domain::Rule;
 use crate::store::Store;
 use chrono::{Duration, Local, NaiveDate};
 use rusqlite::{Connection, OptionalExtension};
@@ -133,7 +134,7 @@ struct Period {
 fn parse_day(field: &str, value: &str) -> Result<NaiveDate, Error> {
     value
         .parse()
-        .map_err(|_| Error::invalid(field, "must be a date like 2026-05-31"))
+        .map_err(|_| Error::breaking(field, "must be a date like 2026-05-31", Rule::Format))
 }
 
 fn period(query: &WorkloadQuery, today: NaiveDate) -> Result<Period, Error> {

@@ -8,6 +8,7 @@ use super::tasks::{load_head, TaskHead};
 use super::views::{load_task, TaskView};
 use super::{now_ms, order_flow, wip, Actor, Error};
 use crate::domain::task_input::{check_reason, AssignInput, HandoverInput, ReasonInput};
+use crate::domain::Rule;
 use crate::domain::{Role, Transition};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -82,9 +83,10 @@ pub(super) fn assign_in(
     }
     check_operator(conn, operator_id, head.department_id)?;
     if head.operator_id.is_some() && reason.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "reason",
             "say why the task is taken from its operator",
+            Rule::Required,
         ));
     }
     wip::check_assignment(conn, operator_id, head.wip_cap)?;

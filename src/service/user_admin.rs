@@ -8,6 +8,7 @@ use super::users::{
 use super::{now_ms, Actor, Error};
 use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
 use crate::domain::Role;
+use crate::domain::Rule;
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -100,7 +101,11 @@ fn apply_patch(conn: &Connection, actor_id: i64, id: i64, patch: &UserPatch) -> 
         changed.push("active");
     }
     if changed.is_empty() {
-        return Err(Error::invalid("body", "name at least one field to change"));
+        return Err(Error::breaking(
+            "body",
+            "name at least one field to change",
+            Rule::Required,
+        ));
     }
     append(
         conn,

@@ -5,6 +5,7 @@ use super::catalog::{department_id_by_code, process_by_code};
 use super::{now_ms, Actor, Error};
 use crate::domain::work_order::check_short;
 use crate::domain::Role;
+use crate::domain::Rule;
 use crate::store::Store;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -231,15 +232,20 @@ pub struct UserView {
 fn check_username(name: &str) -> Result<String, Error> {
     let name = check_short("username", name, true)?;
     if name.chars().count() > 64 {
-        return Err(Error::invalid("username", "must be at most 64 characters"));
+        return Err(Error::breaking(
+            "username",
+            "must be at most 64 characters",
+            Rule::TooLong { max: 64 },
+        ));
     }
     if !name
         .chars()
         .all(|c| c.is_alphanumeric() || "._-".contains(c))
     {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "username",
             "use letters, digits, '.', '_' or '-'",
+            Rule::Format,
         ));
     }
     Ok(name)
@@ -247,12 +253,19 @@ fn check_username(name: &str) -> Result<String, Error> {
 
 pub fn check_password(password: &str) -> Result<(), Error> {
     if password.chars().count() > 200 {
-        return Err(Error::invalid("password", "must be at most 200 characters"));
+        return Err(Error::breaking(
+            "password",
+            "must be at most 200 characters",
+            Rule::TooLong { max: 200 },
+        ));
     }
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "password",
             format!("must be at least {MIN_PASSWORD_LEN} characters"),
+            Rule::TooShort {
+                min: MIN_PASSWORD_LEN,
+            },
         ));
     }
     Ok(())
@@ -262,9 +275,10 @@ pub fn check_password(password: &str) -> Result<(), Error> {
 pub fn add_departments(conn: &Connection, user_id: i64, codes: &[String]) -> Result<(), Error> {
     for (i, code) in codes.iter().enumerate() {
         let dept = department_id_by_code(conn, code)?.ok_or_else(|| {
-            Error::invalid(
+            Error::breaking(
                 format!("departments[{i}]"),
                 format!("no department with code '{code}'"),
+                Rule::Unknown,
             )
         })?;
         conn.prepare_cached(
@@ -279,9 +293,10 @@ pub fn add_departments(conn: &Connection, user_id: i64, codes: &[String]) -> Res
 pub fn add_skills(conn: &Connection, user_id: i64, codes: &[String]) -> Result<(), Error> {
     for (i, code) in codes.iter().enumerate() {
         let process = process_by_code(conn, code)?.ok_or_else(|| {
-            Error::invalid(
+            Error::breaking(
                 format!("skills[{i}]"),
                 format!("no process with code '{code}'"),
+                Rule::Unknown,
             )
         })?;
         conn.prepare_cached(

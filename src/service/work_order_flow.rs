@@ -8,6 +8,7 @@ use super::views::WorkOrderView;
 use super::work_orders::{get_work_order, load_order_row, task_statuses, MAKERS};
 use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::work_order::check_long;
+use crate::domain::Rule;
 use crate::domain::{Role, TaskStatus, Transition, WorkOrderAction, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
@@ -154,9 +155,10 @@ pub async fn reject_work_order(
     actor.require(APPROVERS, "reject work orders")?;
     let reason = check_long("reason", &reason)?;
     if reason.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "reason",
             "say why the work order is rejected",
+            Rule::Required,
         ));
     }
     run(store, actor, id, move |conn, actor_id, now| {
@@ -185,9 +187,10 @@ pub async fn cancel_work_order(
     actor.require(MAKERS, "cancel work orders")?;
     let reason = check_long("reason", &reason)?;
     if reason.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::breaking(
             "reason",
             "say why the work order is cancelled",
+            Rule::Required,
         ));
     }
     let role = actor.role;

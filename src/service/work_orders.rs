@@ -8,6 +8,7 @@ use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::process_list::{follow_spec, plan_sync, CurrentLine, WantedLine};
 use crate::domain::routing::{self, LineAsk, ProcessFacts};
 use crate::domain::work_order::{check_lines, CheckedLine, Header, NewWorkOrder, WorkOrderPatch};
+use crate::domain::Rule;
 use crate::domain::{Invalid, Role, TaskStatus, WorkOrderAction, WorkOrderStatus};
 use crate::events::log::{append, NewEvent};
 use crate::store::Store;
@@ -152,6 +153,7 @@ fn resolve_lines(
                     format!("processes[{i}].process_id"),
                     format!("there is no active process {}", line.process_id),
                 )
+                .breaking(Rule::Unknown)
             })?;
         facts.push(ProcessFacts {
             unit: process.unit,
@@ -177,6 +179,7 @@ fn resolve_lines(
                     "a plate line takes its quantity from the order's colours: give colors_front \
                      and colors_back, or a quantity for this line",
                 )
+                .breaking(Rule::NeedsColours)
             })?,
         };
         wanted.push(WantedLine {

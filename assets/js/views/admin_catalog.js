@@ -1,12 +1,11 @@
 // Admin: departments (dispatch strategy, auto-assign delay, WIP cap), the process catalogue,
-// and scrap reasons. Each edit uses the server's endpoint when it has one and says
-// "not available" when it does not.
+// and scrap reasons.
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { h, put, actionOf } from '../dom.js';
 import { t, nameOf } from '../i18n.js';
-import { state, update, department, isMissing } from '../state.js';
-import { busy, field, openDialog, toast, toastError, unavailable } from '../ui.js';
+import { state, update, department } from '../state.js';
+import { busy, field, openDialog, toast, toastError } from '../ui.js';
 import { adminNav } from './admin_users.js';
 
 const STRATEGIES = ['manual', 'least_loaded', 'round_robin', 'skill'];
@@ -25,17 +24,15 @@ export function adminDepartmentsView(root) {
   page(root, 'departments', h('section', { class: 'card' }, h('h2', {}, t('admin.departments')), box));
 
   function paint() {
-    const editable = !isMissing('departments.update');
-    put(box, editable ? null : unavailable(t('admin.edit_departments')),
-      h('table', { class: 'table' },
+    put(box, h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name'), t('admin.strategy'), t('admin.delay'), t('admin.wip_cap'), ''].map((c) => h('th', {}, c)))),
         h('tbody', {}, state.departments.map((d) => h('tr', { dataset: { deptId: d.id } },
           h('td', { class: 'mono' }, d.code), h('td', {}, nameOf(d)),
-          h('td', {}, h('select', { name: 'strategy', disabled: !editable, 'aria-label': t('admin.strategy') },
+          h('td', {}, h('select', { name: 'strategy', 'aria-label': t('admin.strategy') },
             STRATEGIES.map((s) => h('option', { value: s, selected: s === d.strategy }, t(`strategy.${s}`))))),
-          h('td', {}, h('input', { name: 'auto_assign_delay_s', type: 'number', min: 0, step: 1, value: d.auto_assign_delay_s, disabled: !editable, 'aria-label': t('admin.delay'), style: 'width:110px' })),
-          h('td', {}, h('input', { name: 'wip_cap', type: 'number', min: 1, step: 1, value: d.wip_cap ?? '', placeholder: '∞', disabled: !editable, 'aria-label': t('admin.wip_cap'), style: 'width:90px' })),
-          h('td', {}, editable ? h('button', { type: 'button', class: 'btn small primary', dataset: { action: 'save', id: d.id } }, t('common.save')) : null))))));
+          h('td', {}, h('input', { name: 'auto_assign_delay_s', type: 'number', min: 0, step: 1, value: d.auto_assign_delay_s, 'aria-label': t('admin.delay'), style: 'width:110px' })),
+          h('td', {}, h('input', { name: 'wip_cap', type: 'number', min: 1, step: 1, value: d.wip_cap ?? '', placeholder: '∞', 'aria-label': t('admin.wip_cap'), style: 'width:90px' })),
+          h('td', {}, h('button', { type: 'button', class: 'btn small primary', dataset: { action: 'save', id: d.id } }, t('common.save'))))))));
   }
 
   box.addEventListener('click', async (e) => {
@@ -65,15 +62,13 @@ export function adminProcessesView(root) {
   page(root, 'processes', h('section', { class: 'card' }, h('h2', {}, t('admin.processes')), box));
 
   function paint() {
-    const editable = !isMissing('processes.update');
     put(box, h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('field.department'), t('task.sequence'), t('field.parallel'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, state.processes.map((p) => h('tr', {},
         h('td', { class: 'mono' }, p.code), h('td', {}, p.name_zh), h('td', {}, p.name_en),
         h('td', {}, nameOf(department(p.department_id))), h('td', { class: 'num' }, String(p.sequence)),
         h('td', {}, t(p.parallel ? 'common.yes' : 'common.no')), h('td', {}, t(p.active ? 'common.yes' : 'common.no')),
-        h('td', {}, editable ? h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', id: p.id } }, t('common.edit')) : null))))),
-    editable ? null : unavailable(t('admin.edit_processes')));
+        h('td', {}, h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', id: p.id } }, t('common.edit'))))))));
   }
 
   box.addEventListener('click', async (e) => {
@@ -122,15 +117,14 @@ export function adminScrapReasonsView(root) {
   let reasons = [];
 
   function row(r) {
-    const editable = !isMissing('scrap_reasons.update');
     const active = r.active !== false;
     return h('tr', { dataset: { code: r.code }, class: active ? '' : 'muted' },
       h('td', { class: 'mono' }, r.code), h('td', {}, r.name_zh || ''), h('td', {}, r.name_en || ''),
       h('td', {}, t(active ? 'common.yes' : 'common.no')),
-      h('td', {}, editable ? h('div', { class: 'row', style: 'gap:6px' },
+      h('td', {}, h('div', { class: 'row', style: 'gap:6px' },
         h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', code: r.code } }, t('common.edit')),
         h('button', { type: 'button', class: `btn small${active ? ' danger' : ''}`, dataset: { action: active ? 'retire' : 'reuse', code: r.code } },
-          t(active ? 'admin.retire_reason' : 'admin.reuse_reason'))) : null));
+          t(active ? 'admin.retire_reason' : 'admin.reuse_reason')))));
   }
 
   async function load() {
@@ -140,10 +134,9 @@ export function adminScrapReasonsView(root) {
       put(box, h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
         h('tbody', {}, reasons.map(row)))),
-      isMissing('scrap_reasons.create') ? unavailable(t('admin.add_reason'))
-        : h('p', {}, h('button', { type: 'button', class: 'btn', dataset: { action: 'add' } }, t('admin.add_reason'))));
+      h('p', {}, h('button', { type: 'button', class: 'btn', dataset: { action: 'add' } }, t('admin.add_reason'))));
     } catch (e) {
-      put(box, e.missing ? unavailable(t('admin.scrap_reasons')) : h('p', { class: 'notice danger' }, String(e.message)));
+      put(box, h('p', { class: 'notice danger' }, errorText(e)));
     }
   }
 

@@ -4,8 +4,8 @@
 import { api } from '../api.js';
 import { h, put, actionOf, formValues } from '../dom.js';
 import { t, nameOf } from '../i18n.js';
-import { state, update, ROLES, department, process as processById, isMissing } from '../state.js';
-import { field, openDialog, busy, toast, toastError, clearErrors, setFieldError, showError, unavailable } from '../ui.js';
+import { state, update, ROLES, department, process as processById } from '../state.js';
+import { field, openDialog, busy, toast, toastError, clearErrors, setFieldError, showError } from '../ui.js';
 
 export function adminNav(current) {
   const links = [['users', 'admin.users'], ['departments', 'admin.departments'], ['processes', 'admin.processes'], ['scrap-reasons', 'admin.scrap_reasons']];
@@ -46,19 +46,18 @@ export function adminUsersView(root) {
     h('section', { class: 'card' }, h('h2', {}, t('admin.users')), table), form);
 
   function paint() {
-    const editable = !isMissing('users.update');
-    put(table, editable ? null : unavailable(t('admin.edit_users')), h('table', { class: 'table' },
+    put(table, h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('field.username'), t('field.display_name'), t('field.role'), t('admin.departments'), t('admin.skills'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, state.users.map((u) => h('tr', { dataset: { userId: u.id } },
         h('td', { class: 'mono' }, u.username), h('td', {}, u.display_name), h('td', {}, t(`role.${u.role}`)),
         h('td', {}, u.department_ids.map((id) => nameOf(department(id))).join('、') || '—'),
         h('td', {}, u.skill_process_ids.map((id) => nameOf(processById(id))).join('、') || '—'),
         h('td', {}, t(u.active === false ? 'common.no' : 'common.yes')),
-        h('td', { class: 'nowrap' }, editable ? [
+        h('td', { class: 'nowrap' }, [
           h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', id: u.id } }, t('common.edit')), ' ',
-          isMissing('users.password') ? null : h('button', { type: 'button', class: 'btn small', dataset: { action: 'password', id: u.id } }, t('admin.reset_password')), ' ',
+          h('button', { type: 'button', class: 'btn small', dataset: { action: 'password', id: u.id } }, t('admin.reset_password')), ' ',
           u.id === state.user.id ? null : h('button', { type: 'button', class: 'btn small danger', dataset: { action: 'toggle', id: u.id } }, t(u.active === false ? 'admin.activate' : 'admin.deactivate')),
-        ] : null))))));
+        ]))))));
   }
 
   async function reloadUsers() {

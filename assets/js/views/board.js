@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { h, put, actionOf, debounce } from '../dom.js';
 import { t, nameOf, number } from '../i18n.js';
 import { pagedList } from '../paged.js';
-import { department, operatorsOf, myDepartments, isMissing } from '../state.js';
+import { department, operatorsOf, myDepartments } from '../state.js';
 import { taskCard, poolOrder, onTaskButtons, HELD } from '../tasks.js';
 import { field, busy, toast, toastError, clearErrors, setFieldError, showError } from '../ui.js';
 import * as live from '../ws.js';
@@ -69,12 +69,11 @@ export function boardView(root, _params, query) {
 
   function card(task) {
     const assignable = ['pending', 'assigned', 'paused'].includes(task.status);
-    return taskCard(task, { mode: 'board', selectable: assignable && !isMissing('task.assign'), selected: selected.has(task.id) });
+    return taskCard(task, { mode: 'board', selectable: assignable, selected: selected.has(task.id) });
   }
 
   function paintBatch() {
-    const can = !isMissing('task.assign');
-    batchBar.hidden = !selected.size || !can;
+    batchBar.hidden = !selected.size;
     if (batchBar.hidden) return;
     const ops = operatorsOf(deptId);
     put(batchBar,
@@ -112,17 +111,12 @@ export function boardView(root, _params, query) {
   }
 
   async function loadCounts() {
-    if (isMissing('departments.load')) return;
     const asked = deptId;
-    try {
-      const reply = await api.departmentLoad(asked);
-      if (asked !== deptId) return;
-      elsewhere.clear();
-      for (const o of reply.operators) elsewhere.set(o.operator_id, o.held - o.held_here);
-      loadCap = reply.wip_cap;
-    } catch (e) {
-      if (!e.missing) throw e;
-    }
+    const reply = await api.departmentLoad(asked);
+    if (asked !== deptId) return;
+    elsewhere.clear();
+    for (const o of reply.operators) elsewhere.set(o.operator_id, o.held - o.held_here);
+    loadCap = reply.wip_cap;
   }
   const refreshCounts = debounce(async () => {
     try { await loadCounts(); } catch { return; }

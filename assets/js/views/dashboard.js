@@ -4,11 +4,10 @@
 // one request for the fortnight, and one per day for the daily completions — past days do
 // not change, so only today's is asked again when events arrive.
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { columns, groupedBars, stackedBars } from '../charts.js';
 import { h, put, debounce, addDays } from '../dom.js';
 import { t, nameOf, number, shortDate } from '../i18n.js';
-import { unavailable } from '../ui.js';
 import * as live from '../ws.js';
 
 const DAYS = 14;
@@ -96,7 +95,7 @@ export function dashboardView(root) {
       const days = dates.map((date, i) => ({ date, completed: perDay[i] }));
       if (root.isConnected) put(body, render(fortnight, days));
     } catch (e) {
-      put(body, e.missing ? unavailable(t('nav.dashboard')) : h('div', { class: 'notice danger' }, String(e.message)));
+      put(body, h('div', { class: 'notice danger' }, errorText(e)));
     }
   }
   load();

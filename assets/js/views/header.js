@@ -1,15 +1,15 @@
 // The top bar: brand, the role's navigation, the live indicator, the notification bell with
 // its unread count and panel, the language switch, who is signed in, and sign-out.
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { h, put, debounce, actionOf } from '../dom.js';
 import { t, locale, LOCALES, dateTime } from '../i18n.js';
 import { eventDetails, eventTitle } from '../history.js';
 import { icon } from '../icons.js';
 import * as router from '../router.js';
 import { home, setLocale, signOut } from '../session.js';
-import { state, update, onUpdate, hasRole, isMissing } from '../state.js';
-import { unavailable, toastError } from '../ui.js';
+import { state, update, onUpdate, hasRole } from '../state.js';
+import { toastError } from '../ui.js';
 import * as live from '../ws.js';
 
 const NAV = [
@@ -79,7 +79,7 @@ function unreadOf(data) {
 }
 
 export async function refreshUnread() {
-  if (!state.user || isMissing('notifications')) return;
+  if (!state.user) return;
   try {
     update({ unread: unreadOf(await api.unreadCount()) });
   } catch { /* the bell simply keeps its last count */ }
@@ -113,10 +113,6 @@ async function openPanel() {
   if (!panel) return;
   panel.hidden = false;
   put(panel, h('header', {}, h('b', {}, t('notif.title'))), h('p', { class: 'empty' }, t('common.loading')));
-  if (isMissing('notifications')) {
-    put(panel, h('header', {}, h('b', {}, t('notif.title'))), unavailable(t('notif.title')));
-    return;
-  }
   try {
     const { items } = await api.notifications({ limit: 30 });
     const readAll = h('button', { type: 'button', class: 'btn small', dataset: { action: 'read-all' } }, t('notif.read_all'));
@@ -131,7 +127,7 @@ async function openPanel() {
           : h('div', { class: 'note', dataset: { action: 'read', id: n.id } }, body));
       })) : h('p', { class: 'empty' }, t('notif.empty')));
   } catch (e) {
-    put(panel, h('header', {}, h('b', {}, t('notif.title'))), e.missing ? unavailable(t('notif.title')) : h('p', { class: 'empty' }, t('error.network')));
+    put(panel, h('header', {}, h('b', {}, t('notif.title'))), h('p', { class: 'empty' }, errorText(e)));
   }
 }
 

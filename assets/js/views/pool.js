@@ -6,23 +6,11 @@ import { api } from '../api.js';
 import { h, put } from '../dom.js';
 import { t, nameOf } from '../i18n.js';
 import { pagedList } from '../paged.js';
-import { markMissing, isMissing, myDepartments } from '../state.js';
+import { myDepartments } from '../state.js';
 import { taskCard, poolOrder, onTaskButtons } from '../tasks.js';
 import * as live from '../ws.js';
 
 const PAGE = 40;
-
-/** Whether the server can filter by readiness (GET /tasks?ready=true). */
-async function readySupported(departmentId) {
-  if (isMissing('tasks.ready')) return false;
-  try {
-    await api.tasks({ department_id: departmentId, status: 'pending', ready: true, limit: 1 });
-    return true;
-  } catch (e) {
-    if (e.field === 'ready' || e.status === 400 || e.status === 422) markMissing('tasks.ready');
-    return false;
-  }
-}
 
 export function poolView(root, _params, query) {
   const departments = myDepartments();
@@ -48,20 +36,20 @@ export function poolView(root, _params, query) {
 
   function section(title, ready) {
     const count = h('span', { class: 'list-count' });
-    const grid = h('div', { dataset: { pool: ready === null ? 'all' : ready ? 'ready' : 'waiting' } });
+    const grid = h('div', { dataset: { pool: ready ? 'ready' : 'waiting' } });
     const paged = pagedList({
       list: grid,
       chunkClass: 'task-grid',
       order: poolOrder,
       render: (task) => taskCard(task, { mode: 'pool' }),
       empty: ready === false ? t('pool.none_waiting') : t('pool.empty'),
-      fetchPage: (cursor) => api.tasks({ department_id: deptId, status: 'pending', ready: ready === null ? undefined : ready, cursor, limit: PAGE }),
+      fetchPage: (cursor) => api.tasks({ department_id: deptId, status: 'pending', ready, cursor, limit: PAGE }),
       onChange: () => { count.textContent = paged.countText(); },
     });
     const accepts = (task) => task.status === 'pending' && !task.operator_id && task.department_id === deptId
-      && (ready === null || (task.ready !== false) === ready);
+      && Boolean(task.ready) === ready;
     lists.push({ paged, accepts });
-    return h('section', {}, title ? h('div', { class: 'section-title' }, h('h2', {}, title), count) : count, paged.root);
+    return h('section', {}, h('div', { class: 'section-title' }, h('h2', {}, title), count), paged.root);
   }
 
   async function load() {
@@ -69,11 +57,7 @@ export function poolView(root, _params, query) {
     paintTabs();
     for (const l of lists) l.paged.destroy();
     lists = [];
-    const split = await readySupported(deptId);
-    if (!root.isConnected) return;
-    put(body, split
-      ? [section(t('pool.ready_now'), true), section(t('pool.waiting'), false)]
-      : [section(null, null)]);
+    put(body, [section(t('pool.ready_now'), true), section(t('pool.waiting'), false)]);
     await Promise.all(lists.map((l) => l.paged.reload()));
   }
 

@@ -1,14 +1,13 @@
 // One task, as a scanned job-ticket QR code opens it: everything about it, and the buttons
 // the signed-in person may press right now (claim, start, report, complete, assign…).
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { h, put, debounce, duration } from '../dom.js';
 import { t, nameOf, number, dateTime } from '../i18n.js';
 import { historyList } from '../history.js';
 import { department } from '../state.js';
 import { taskCard, onTaskButtons, tickTimers, processName, workedMs } from '../tasks.js';
 import { amount } from '../flow.js';
-import { unavailable } from '../ui.js';
 import * as live from '../ws.js';
 
 export function taskView(root, params) {
@@ -23,7 +22,7 @@ export function taskView(root, params) {
     try {
       task = await api.task(id);
     } catch (e) {
-      put(cardBox, h('div', { class: 'notice danger' }, e.status === 404 ? t('task.not_found') : String(e.message)));
+      put(cardBox, h('div', { class: 'notice danger' }, e.status === 404 ? t('task.not_found') : errorText(e)));
       return;
     }
     if (!root.isConnected) return;
@@ -54,7 +53,7 @@ export function taskView(root, params) {
     try {
       put(historyBox, historyList(await api.taskHistory(id)));
     } catch (e) {
-      put(historyBox, e.missing ? unavailable(t('wo.history')) : h('p', { class: 'muted' }, String(e.message)));
+      put(historyBox, h('p', { class: 'muted' }, errorText(e)));
     }
   }
 

@@ -1,7 +1,7 @@
 // The job ticket (施工单): an A4 sheet of one work order, its spec and process lines, with a
 // QR code for the order and one per task. Scanning a task's code opens that task's page.
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { icon } from '../icons.js';
 import { h, put } from '../dom.js';
 import { t, nameOf, number, dateTime } from '../i18n.js';
@@ -65,5 +65,5 @@ export function ticketView(root, params) {
   });
   api.workOrder(id).then((wo) => {
     if (root.isConnected) put(holder, sheet(wo));
-  }, (e) => put(holder, h('div', { class: 'notice danger' }, e.status === 404 ? t('wo.not_found') : String(e.message))));
+  }, (e) => put(holder, h('div', { class: 'notice danger' }, e.status === 404 ? t('wo.not_found') : errorText(e))));
 }

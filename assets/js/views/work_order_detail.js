@@ -2,7 +2,7 @@
 // cancel with reasons), a stepper of its processes with every task's state, operator and
 // good/scrap quantities, and its history. Refreshes itself when its events arrive.
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { icon } from '../icons.js';
 import { h, put, isOverdue, debounce, actionOf } from '../dom.js';
 import { t, nameOf, number, money, dateTime } from '../i18n.js';
@@ -10,7 +10,7 @@ import { historyList } from '../history.js';
 import { hasRole, department } from '../state.js';
 import { statusChip, priorityBadge, processName, dueLabel } from '../tasks.js';
 import { amount, colorsText, waitingFor } from '../flow.js';
-import { askReason, busy, confirmDialog, toast, toastError, unavailable } from '../ui.js';
+import { askReason, busy, confirmDialog, toast, toastError } from '../ui.js';
 import * as live from '../ws.js';
 
 const MAKERS = ['maker', 'manager', 'admin'];
@@ -97,7 +97,7 @@ export function workOrderDetailView(root, params) {
     try {
       wo = await api.workOrder(id);
     } catch (e) {
-      put(body, h('div', { class: 'notice danger' }, e.status === 404 ? t('wo.not_found') : String(e.message)));
+      put(body, h('div', { class: 'notice danger' }, e.status === 404 ? t('wo.not_found') : errorText(e)));
       return;
     }
     if (!root.isConnected) return;
@@ -137,7 +137,7 @@ export function workOrderDetailView(root, params) {
     try {
       put(historyBox, historyList(await api.workOrderHistory(id)));
     } catch (e) {
-      put(historyBox, e.missing ? unavailable(t('wo.history')) : h('p', { class: 'muted' }, String(e.message)));
+      put(historyBox, h('p', { class: 'muted' }, errorText(e)));
     }
   }
 

@@ -3,7 +3,7 @@
 // a live preview of the draft tasks they will become. Checks run before sending; the
 // server's field errors land beside their fields.
 
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 import { h, formValues, isoDate, addDays } from '../dom.js';
 import { t } from '../i18n.js';
 import * as router from '../router.js';
@@ -63,7 +63,7 @@ export async function workOrderFormView(root, params) {
     try {
       order = await api.workOrder(params.id);
     } catch (e) {
-      root.append(h('h1', {}, t('wo.edit')), h('div', { class: 'notice danger' }, String(e.message)));
+      root.append(h('h1', {}, t('wo.edit')), h('div', { class: 'notice danger' }, errorText(e)));
       return undefined;
     }
     if (['completed', 'cancelled', 'submitted'].includes(order.status)) {
