@@ -104,16 +104,7 @@ fn work_someone_holds_or_did_cannot_be_removed_or_changed() {
         die,
         "assigned",
     );
-    // Change the quantity of the started printing line.
-    let mut lines = lines_of(&order, &["PRT", "DIE", "PACK"]);
-    lines[0]["quantity"] = json!(4000);
-    check(json!({"processes": lines}), prt, "in_progress");
-    // The order's quantity reaches every line that follows it, including the started one.
-    check(
-        json!({"quantity": 6000, "customer": "改名"}),
-        prt,
-        "in_progress",
-    );
+    // A quantity change reaches a started task as a new target instead (tests/routing.rs).
     must(&li, prt, "complete", json!({"good_total": 5000}));
     check(
         json!({"processes": lines_of(&order, &["DIE", "PACK"])}),
@@ -186,7 +177,7 @@ fn withdrawing_the_last_open_step_completes_the_order() {
 }
 
 #[test]
-fn moving_lines_keeps_finished_work_in_its_place() {
+fn finished_work_keeps_its_place_when_lines_move() {
     let s = TestServer::start();
     let li = s.user("li", "operator", &["PRINTING"]);
     let order = published_order(&s.admin, &["PRT", "DIE"]);
@@ -199,14 +190,23 @@ fn moving_lines_keeps_finished_work_in_its_place() {
         "complete",
         json!({"good_total": 4800, "shortfall_reason": "200 sheets short of paper"}),
     );
-    // A cutting step is added in front: every step moves down one, the finished one too,
-    // so die-cutting still takes its work from printing.
-    let mut lines = vec![json!({"process_id": process_id(&s.admin, "CUT"), "parallel": false})];
+    // A cutting step in front would put finished printing after unfinished cutting.
+    let cut = json!({"process_id": process_id(&s.admin, "CUT"), "parallel": false});
+    let mut lines = vec![cut];
     lines.extend(lines_of(&order, &["PRT", "DIE"]));
+    let (status, reply) = edit(&s, &order, json!({"processes": lines}));
+    assert_eq!(
+        (status, reply["error"]["code"].as_str()),
+        (409, Some("started_work_reordered")),
+        "{reply}"
+    );
+    // Added at the end it is fine: printing and die-cutting keep their places.
+    let mut lines = lines_of(&order, &["PRT", "DIE"]);
+    lines.push(json!({"process_id": process_id(&s.admin, "PACK")}));
     let (status, edited) = edit(&s, &order, json!({"processes": lines}));
     assert_eq!(status, 200, "{edited}");
-    assert_eq!(task_of(&edited, "PRT")["sequence"], 2);
-    assert_eq!(task_of(&edited, "DIE")["sequence"], 3);
+    assert_eq!(task_of(&edited, "PRT")["sequence"], 1);
+    assert_eq!(task_of(&edited, "DIE")["sequence"], 2);
     assert_eq!(task_of(&edited, "DIE")["available_qty"], 4800);
     assert_eq!(task_of(&edited, "PRT")["good_qty"], 4800);
 }

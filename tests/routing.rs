@@ -420,3 +420,92 @@ fn a_database_made_by_the_previous_release_opens_and_works() {
     let out = s.cli(&["check"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("schema version: 2"));
 }
+
+/// "The customer adds 500": raising the order quantity after approval gives a started task
+/// its new target, which its card shows until the operator acknowledges; lowering it below
+/// what was reported is refused and changes nothing.
+#[test]
+fn the_customer_adds_500_and_the_running_task_hears_of_it() {
+    let s = TestServer::start();
+    let li = s.user("li", "operator", &["PRINTING"]);
+    let order = published_order(&s.admin, &["PRT", "DIE"]);
+    let (prt, die) = (id(task_of(&order, "PRT")), id(task_of(&order, "DIE")));
+    must(&li, prt, "claim", json!({}));
+    must(&li, prt, "start", json!({}));
+    must(&li, prt, "progress", json!({"good": 3000}));
+    let path = format!("/api/v1/work-orders/{}", id(&order));
+
+    let (status, edited) = s.admin.patch(&path, &json!({"quantity": 5500}));
+    assert_eq!(status, 200, "{edited}");
+    let running = task(&li, prt);
+    assert_eq!(running["quantity"], 5500);
+    assert_eq!(running["status"], "in_progress", "the clock keeps running");
+    assert_eq!(running["target_notice"]["from"], 5000);
+    assert_eq!(running["target_notice"]["to"], 5500);
+    assert!(running["actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("acknowledge")));
+    // The unclaimed die-cutting task simply follows.
+    assert_eq!(task(&s.admin, die)["quantity"], 5500);
+    assert!(task(&s.admin, die)["target_notice"].is_null());
+    assert!(kinds(&history(&s.admin, &format!("tasks/{prt}")))
+        .contains(&"task.target_changed".to_owned()));
+
+    let seen = must(&li, prt, "acknowledge", json!({}));
+    assert!(seen["target_notice"].is_null());
+    assert!(!seen["actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("acknowledge")));
+    assert_eq!(
+        refused(act(&li, prt, "acknowledge", json!({})), 409),
+        "no_target_notice"
+    );
+
+    let before = order_of(&s, &order);
+    let reply = s.admin.patch(&path, &json!({"quantity": 2900}));
+    assert_eq!(refused(reply.clone(), 409), "quantity_below_reported");
+    assert_eq!(reply.1["error"]["details"]["reported"], 3000);
+    let after = order_of(&s, &order);
+    assert_eq!(after["quantity"], 5500);
+    assert_eq!(after["version"], before["version"], "nothing half-applied");
+    assert_eq!(task(&li, prt)["quantity"], 5500);
+}
+
+/// Reordering that would put started work after unstarted work is refused; reordering what
+/// nobody has touched still works.
+#[test]
+fn started_work_cannot_be_put_after_unfinished_work() {
+    let s = TestServer::start();
+    let li = s.user("li", "operator", &["PRINTING"]);
+    let order = published_order(&s.admin, &["PRT", "DIE", "PACK"]);
+    let prt = id(task_of(&order, "PRT"));
+    must(&li, prt, "claim", json!({}));
+    must(&li, prt, "start", json!({}));
+    let path = format!("/api/v1/work-orders/{}", id(&order));
+    let lines: Vec<Value> = order["lines"].as_array().unwrap().clone();
+    let line = |i: usize| json!({"id": lines[i]["id"], "process_id": lines[i]["process_id"]});
+
+    // Die-cutting before printing: printing, already running, would wait for it.
+    let version = order_of(&s, &order)["version"].clone();
+    let reply = s
+        .admin
+        .patch(&path, &json!({"processes": [line(1), line(0), line(2)]}));
+    assert_eq!(refused(reply.clone(), 409), "started_work_reordered");
+    assert_eq!(reply.1["error"]["details"]["would_need"], "DIE");
+    let now = order_of(&s, &order);
+    assert_eq!(now["version"], version, "nothing half-applied");
+    let codes: Vec<&str> = now["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["process_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["PRT", "DIE", "PACK"]);
+    // Swapping the two steps after it, which nobody has started, is fine.
+    let (status, body) = s
+        .admin
+        .patch(&path, &json!({"processes": [line(0), line(2), line(1)]}));
+    assert_eq!(status, 200, "{body}");
+}

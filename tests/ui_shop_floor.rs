@@ -181,3 +181,47 @@ async fn a_supervisor_batch_assigns_from_the_board() {
     }
     b.close().await;
 }
+
+/// The customer adds 500 while the press runs: the operator's card shows the new target live,
+/// and "got it" (offered by the server) clears the notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_target_reaches_the_running_card_until_acknowledged() {
+    let s = TestServer::start();
+    let zhang = s.user("zhang", "operator", &["PRINTING"]);
+    let order = published_order(&s.admin, &["PRT"]);
+    let task = task_of(&order, "PRT")["id"].as_i64().unwrap();
+    for action in ["claim", "start"] {
+        let (status, body) = zhang.post(&format!("/api/v1/tasks/{task}/{action}"), &json!({}));
+        assert_eq!(status, 200, "{body}");
+    }
+    let b = Browser::open(&s.base, TABLET, "zh-CN").await;
+    b.login("zhang", PASSWORD, "zh-CN").await;
+    b.route("/my-tasks").await;
+    let card = format!("[data-task-id='{task}']");
+    b.wait_for(
+        "the card",
+        &format!("return document.querySelector(\"{card}\")"),
+    )
+    .await;
+    let (status, body) = s.admin.patch(
+        &format!("/api/v1/work-orders/{}", order["id"]),
+        &json!({"quantity": 5500}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let notice = b
+        .wait_for(
+            "the notice",
+            &format!("const n = document.querySelector(\"{card} [data-notice]\"); return n && n.textContent"),
+        )
+        .await;
+    assert!(notice.as_str().unwrap().contains("5,500 张"), "{notice}");
+    b.click(&format!("{card} [data-action=acknowledge]")).await;
+    b.wait_for(
+        "the notice to go",
+        &format!("return document.querySelector(\"{card}\") && !document.querySelector(\"{card} [data-notice]\")"),
+    )
+    .await;
+    let (_, now) = zhang.get(&format!("/api/v1/tasks/{task}"));
+    assert!(now["target_notice"].is_null(), "{now}");
+    b.close().await;
+}

@@ -154,7 +154,7 @@ export function fieldLabel(field) {
 
 /** Any error as one sentence for a toast or a form. */
 export function errorText(err) {
-  if (!(err instanceof ApiError)) return t('error.unknown', { message: String(err && err.message || err) });
+  if (!(err instanceof ApiError)) return t('error.unknown', { code: String(err && err.message || err) });
   if (err.code === 'invalid_field' && err.field) {
     return t('error.invalid_field', { field: fieldLabel(err.field), reason: reasonText(err) });
   }
@@ -191,5 +191,9 @@ export function errorText(err) {
   if (m) return t('error.task_is', { status: tOr(`status.${m[1]}`, m[1]) });
   m = /^work_order_is_(\w+)$/.exec(err.code);
   if (m) return t('error.work_order_is', { status: tOr(`status.${m[1]}`, m[1]) });
-  return tOr(`error.${err.code}`, t('error.unknown', { message: err.message }), { message: err.message });
+  if (err.code === 'task_in_use' && d.process) {
+    return t('error.task_in_use', { process: d.process, status: tOr(`status.${d.status}`, d.status), name: d.operator_name || '' });
+  }
+  // Other codes are worded from their own key and facts; one without words names the code.
+  return tOr(`error.${err.code}`, t('error.unknown', { code: err.code }), d);
 }

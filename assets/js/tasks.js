@@ -47,6 +47,7 @@ export function workedMs(task) {
 
 /** How each action the server offers is shown: label key and button class, in button order. */
 const BUTTONS = [
+  ['acknowledge', 'task.acknowledge', 'warn'],
   ['claim', 'task.claim', 'primary big'],
   ['start', 'task.start', 'primary'],
   ['resume', 'task.resume', 'primary'],
@@ -113,6 +114,8 @@ export function taskCard(task, { mode = 'pool', selectable = false, selected = f
         icon('clock', 15), ' ', h('b', { class: 'num worked' }, duration(workedMs(task)))) : null),
     !task.ready && (task.blocked_by || []).length && OPEN.includes(task.status)
       ? h('div', { class: 'small waits', dataset: { waits: task.id } }, t('task.waits_for', { what: waitingFor(task.blocked_by, task.unit) })) : null,
+    task.target_notice ? h('div', { class: 'notice warn small', dataset: { notice: task.id } },
+      t('task.target_changed', { from: amount(task.target_notice.from, task.unit), to: amount(task.target_notice.to, task.unit) })) : null,
     task.shortfall_reason ? h('div', { class: 'small muted' }, t('task.shortfall', { reason: task.shortfall_reason })) : null,
     task.assign_reason && mode !== 'pool' ? h('div', { class: 'small muted why' }, t('task.assign_reason', { reason: assignReason(task) })) : null,
     actions.length || selectable ? h('div', { class: 't-actions' },

@@ -48,7 +48,8 @@ pub fn available(facts: &Facts, reader: &Reader) -> Vec<Transition> {
             T::Pause | T::Resume | T::Report | T::Complete | T::Release => operator && mine,
             T::Handover => (operator && mine) || directs(reader),
             // Not offered until their endpoints exist.
-            T::Split | T::Acknowledge => false,
+            T::Acknowledge => facts.has_notice && operator && mine,
+            T::Split => false,
             T::Assign => directs(reader),
             T::Unassign => directs(reader) && facts.operator_id.is_some(),
             T::Cancel => directs(reader) && facts.status != S::Draft,

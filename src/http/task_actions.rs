@@ -1,5 +1,5 @@
-//! Routes that change a task: the operator's start, pause, resume, progress, complete and
-//! release; the supervisor's assign, unassign and cancel; and the all-or-nothing batch.
+//! Routes that change a task: the operator's start, pause, resume, progress, complete,
+//! release and acknowledge (a changed target); the supervisor's assign, unassign and cancel; and the all-or-nothing batch.
 
 use super::auth::{actor, with_app};
 use super::input::{body, optional_json, parse_json};
@@ -26,6 +26,7 @@ async fn act(
         "pause" => task_work::pause_task(store, actor, id).await,
         "resume" => task_work::resume_task(store, actor, id).await,
         "release" => task_work::release_task(store, actor, id).await,
+        "acknowledge" => task_work::acknowledge_task(store, actor, id).await,
         "progress" => match parse_json(&body) {
             Ok(input) => task_work::report_progress(store, actor, id, input).await,
             Err(e) => Err(e),

@@ -207,6 +207,9 @@ struct LineTask {
     part: String,
     status: TaskStatus,
     operator_id: Option<i64>,
+    quantity: i64,
+    /// Good and scrap reported so far.
+    reported: i64,
     /// "PRT 印刷" and the operator's name, for refusals a person can act on.
     process: String,
     operator_name: Option<String>,
@@ -214,7 +217,8 @@ struct LineTask {
 
 fn line_tasks(conn: &Connection, line_id: i64) -> Result<Vec<LineTask>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.part, t.status, t.operator_id, p.code || ' ' || p.name_zh, u.display_name
+        "SELECT t.id, t.part, t.status, t.operator_id, p.code || ' ' || p.name_zh, u.display_name,
+                t.quantity, t.good_qty + t.scrap_qty
          FROM tasks t JOIN processes p ON p.id = t.process_id LEFT JOIN users u ON u.id = t.operator_id
          WHERE t.line_id = ?1 ORDER BY t.id",
     )?;
@@ -227,6 +231,8 @@ fn line_tasks(conn: &Connection, line_id: i64) -> Result<Vec<LineTask>, Error> {
             operator_id: r.get(3)?,
             process: r.get(4)?,
             operator_name: r.get(5)?,
+            quantity: r.get(6)?,
+            reported: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -252,7 +258,7 @@ fn refuse_if_in_use(task: &LineTask, what: &str) -> Result<(), Error> {
         .as_deref()
         .map(|n| format!(" by {n}"))
         .unwrap_or_default();
-    Err(Error::conflict(
+    Err(Error::conflict_with(
         "task_in_use",
         format!(
             "cannot {what}: task {} {}{part} is {}{who}",
@@ -260,6 +266,8 @@ fn refuse_if_in_use(task: &LineTask, what: &str) -> Result<(), Error> {
             task.process,
             task.status.as_str()
         ),
+        json!({"task": task.id, "process": task.process, "part": task.part,
+               "status": task.status.as_str(), "operator_name": task.operator_name}),
     ))
 }
 
@@ -315,11 +323,21 @@ fn change_line(
     let (old_quantity, old_parallel): (i64, bool) = conn
         .prepare_cached("SELECT quantity, parallel FROM work_order_lines WHERE id = ?1")?
         .query_row([change.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let work_changes = old_quantity != change.quantity || old_parallel != change.parallel;
+    let retargets = old_quantity != change.quantity;
     for task in &tasks {
         let removed = change.parts_removed.contains(&task.part);
-        if work_changes || removed {
+        if old_parallel != change.parallel || removed {
             refuse_if_in_use(task, "change this process")?;
+        }
+        if retargets && !task.status.is_closed() && change.quantity < task.reported {
+            return Err(Error::conflict_with(
+                "quantity_below_reported",
+                format!(
+                    "task {} {} has {} reported (good + scrap); its quantity cannot go below that to {}",
+                    task.id, task.process, task.reported, change.quantity
+                ),
+                json!({"task": task.id, "reported": task.reported, "quantity": change.quantity}),
+            ));
         }
     }
     conn.prepare_cached(
@@ -344,6 +362,8 @@ fn change_line(
             // line, or the hand-off would read the steps in the wrong order.
             conn.prepare_cached("UPDATE tasks SET sequence = ?2, step = ?3 WHERE id = ?1")?
                 .execute(params![task.id, change.position, change.step])?;
+        } else if retargets && held(task) {
+            retarget(conn, ctx, task, change)?;
         } else if change.tasks_changed {
             conn.prepare_cached(
                 "UPDATE tasks SET sequence = ?2, quantity = ?3, parallel = ?4, updated_at = ?5, version = version + 1,
@@ -389,6 +409,38 @@ fn change_line(
             insert_task(conn, ctx, &task, None)?;
         }
     }
+    Ok(())
+}
+
+/// Whether someone holds the task: its quantity then changes through the door, with a notice.
+fn held(task: &LineTask) -> bool {
+    task.operator_id.is_some() && !task.status.is_closed()
+}
+
+/// A held task takes the line's new quantity; its card shows the change until acknowledged.
+fn retarget(
+    conn: &Connection,
+    ctx: &OrderCtx,
+    task: &LineTask,
+    change: &ChangedLine,
+) -> Result<(), Error> {
+    conn.prepare_cached("UPDATE tasks SET sequence = ?2, step = ?3 WHERE id = ?1")?
+        .execute(params![task.id, change.position, change.step])?;
+    let notice =
+        json!({"from": task.quantity, "to": change.quantity, "at": ctx.now, "by": ctx.actor_id});
+    let head = load_head(conn, task.id)?;
+    task_door::apply(
+        conn,
+        task.id,
+        &head,
+        &Move::Retarget {
+            quantity: change.quantity,
+            notice: notice.to_string(),
+        },
+        Some(ctx.actor_id),
+        ctx.now,
+        json!({"from": task.quantity, "to": change.quantity}),
+    )?;
     Ok(())
 }
 

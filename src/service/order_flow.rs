@@ -9,6 +9,7 @@ use crate::domain::TaskStatus;
 use crate::store::Store;
 use rusqlite::{params, Connection};
 use serde_json::json;
+use std::collections::HashMap;
 
 fn load_lines(conn: &Connection, work_order_id: i64) -> Result<Vec<Line>, Error> {
     let mut stmt = conn.prepare_cached(
@@ -176,6 +177,80 @@ pub fn prerequisite_lines(conn: &Connection, task_id: i64) -> Result<Vec<i64>, E
         .find(|l| l.id == line_id)
         .map(|l| flow::prerequisites(l, &lines, &tasks))
         .unwrap_or_default())
+}
+
+/// For every task that has work on it (started, finished, or anything reported), the lines
+/// it takes its work from, to check an edit against.
+pub fn worked_prerequisites(
+    conn: &Connection,
+    work_order_id: i64,
+) -> Result<HashMap<i64, Vec<i64>>, Error> {
+    let lines = load_lines(conn, work_order_id)?;
+    let tasks: Vec<Task> = load_tasks(conn, work_order_id)?
+        .into_iter()
+        .map(|s| s.task)
+        .collect();
+    let mut out = HashMap::new();
+    for task in tasks.iter().filter(|t| has_work(t)) {
+        if let Some(line) = lines.iter().find(|l| l.id == task.line_id) {
+            out.insert(task.id, flow::prerequisites(line, &lines, &tasks));
+        }
+    }
+    Ok(out)
+}
+
+fn has_work(t: &Task) -> bool {
+    matches!(
+        t.status,
+        TaskStatus::InProgress | TaskStatus::Paused | TaskStatus::Completed
+    ) || t.good + t.scrap > 0
+}
+
+/// Refuses an edit that would put work already done after work not done: a task with work
+/// on it may not gain a prerequisite that is still open (409 `started_work_reordered`).
+pub fn refuse_new_prerequisites(
+    conn: &Connection,
+    work_order_id: i64,
+    before: &HashMap<i64, Vec<i64>>,
+) -> Result<(), Error> {
+    let lines = load_lines(conn, work_order_id)?;
+    let tasks: Vec<Task> = load_tasks(conn, work_order_id)?
+        .into_iter()
+        .map(|s| s.task)
+        .collect();
+    for task in tasks.iter().filter(|t| t.status != TaskStatus::Cancelled) {
+        let (Some(old), Some(line)) = (
+            before.get(&task.id),
+            lines.iter().find(|l| l.id == task.line_id),
+        ) else {
+            continue;
+        };
+        for need in flow::prerequisites(line, &lines, &tasks) {
+            let open = tasks
+                .iter()
+                .any(|t| t.line_id == need && !t.status.is_closed());
+            if open && !old.contains(&need) {
+                let code = |id: i64| {
+                    lines
+                        .iter()
+                        .find(|l| l.id == id)
+                        .map(|l| l.process_code.clone())
+                        .unwrap_or_default()
+                };
+                return Err(Error::conflict_with(
+                    "started_work_reordered",
+                    format!(
+                        "task {} ({}) already has work on it and cannot come after {}, which is not finished",
+                        task.id,
+                        code(task.line_id),
+                        code(need)
+                    ),
+                    json!({"task": task.id, "process": code(task.line_id), "would_need": code(need)}),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Gives the order the gates its lines' processes wait for (new ones open; ticked ones stay).

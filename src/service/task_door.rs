@@ -46,6 +46,13 @@ pub enum Move {
     Complete,
     Cancel,
     Remove,
+    /// The order's quantity changed under work already held: the task gets its new target
+    /// and keeps a notice of it until its operator acknowledges.
+    Retarget {
+        quantity: i64,
+        notice: String,
+    },
+    Acknowledge,
     /// Where an imported task stood in the other system.
     Import {
         status: TaskStatus,
@@ -70,6 +77,8 @@ impl Move {
             Move::Complete => Transition::Complete,
             Move::Cancel => Transition::Cancel,
             Move::Remove => Transition::Remove,
+            Move::Retarget { .. } => Transition::Retarget,
+            Move::Acknowledge => Transition::Acknowledge,
             Move::Import { .. } => Transition::Import,
         }
     }
@@ -116,6 +125,14 @@ fn assignments(mv: &Move) -> (String, &'static str) {
         ),
         Move::Handover { .. } => ("operator_id = :operator".to_owned(), ""),
         Move::Remove => (String::new(), ""),
+        Move::Retarget { .. } => (
+            "quantity = :quantity, target_notice = :notice".to_owned(),
+            "",
+        ),
+        Move::Acknowledge => (
+            "target_notice = NULL".to_owned(),
+            " AND target_notice IS NOT NULL",
+        ),
         Move::Import { .. } => (
             "good_qty = :good, operator_id = :operator,
              assigned_via = CASE WHEN :operator IS NULL THEN NULL ELSE 'assign' END,
@@ -196,7 +213,11 @@ pub fn apply(
         ),
         _ => (None, None, None),
     };
-    let all: [(&str, Sql); 10] = [
+    let (quantity, notice) = match mv {
+        Move::Retarget { quantity, notice } => (Some(*quantity), Some(notice.clone())),
+        _ => (None, None),
+    };
+    let all: [(&str, Sql); 12] = [
         (":id", id.into()),
         (":from", head.status.as_str().to_owned().into()),
         (":to", to.as_str().to_owned().into()),
@@ -207,6 +228,8 @@ pub fn apply(
         (":reason_zh", reason_zh.map_or(Sql::Null, Sql::from)),
         (":good", good.into()),
         (":scrap", scrap.into()),
+        (":quantity", quantity.map_or(Sql::Null, Sql::from)),
+        (":notice", notice.map_or(Sql::Null, Sql::from)),
     ];
     for (name, value) in &all {
         if let Some(i) = stmt.parameter_index(name)? {
@@ -220,6 +243,10 @@ pub fn apply(
             Move::Claim { .. } | Move::Assign { via: Via::Auto, .. } => Error::conflict(
                 "task_already_claimed",
                 format!("task {id} was claimed by someone else"),
+            ),
+            Move::Acknowledge => Error::conflict(
+                "no_target_notice",
+                format!("task {id} has no changed target to acknowledge"),
             ),
             _ => Error::Internal(format!("task {id} changed under its writer")),
         });

@@ -133,6 +133,14 @@ pub async fn resume_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskVi
     .await
 }
 
+/// The operator has seen that the task's target changed; the card's notice goes.
+pub async fn acknowledge_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView, Error> {
+    work(store, actor, id, Transition::Acknowledge, |_, _| {
+        Ok(vec![(Move::Acknowledge, json!({}))])
+    })
+    .await
+}
+
 /// What the task has: reached it, reported good and scrap, planned.
 struct Tally {
     available: i64,

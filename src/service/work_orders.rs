@@ -393,6 +393,7 @@ fn apply_edit(
         None => None,
     };
     if let Some((wanted, needs, catalog)) = wanted {
+        let worked = order_flow::worked_prerequisites(conn, id)?;
         let plan = plan_sync(&current, &wanted)?;
         summary["lines"] = json!({
             "added": plan.add.len(), "removed": plan.remove.len(),
@@ -403,6 +404,7 @@ fn apply_edit(
             line_sync::write_needs(conn, id, &needs)?;
         }
         order_flow::ensure_gates(conn, id)?;
+        order_flow::refuse_new_prerequisites(conn, id, &worked)?;
     }
     if header.amount_cents != order.header.amount_cents {
         summary["amount"] = json!(header.amount_cents.map(|c| c as f64 / 100.0));
