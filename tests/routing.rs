@@ -509,3 +509,60 @@ fn started_work_cannot_be_put_after_unfinished_work() {
         .patch(&path, &json!({"processes": [line(0), line(2), line(1)]}));
     assert_eq!(status, 200, "{body}");
 }
+
+/// A supervisor splits part of a task's unstarted remainder to a second press crew; the
+/// siblings together feed die-cutting, and a split too large or by an operator is refused.
+#[test]
+fn a_split_task_runs_on_two_crews_and_both_feed_the_next_step() {
+    let s = TestServer::start();
+    let li = s.user("li", "operator", &["PRINTING"]);
+    let zhang = s.user("zhang", "operator", &["PRINTING"]);
+    let chen = s.user("chen", "supervisor", &["PRINTING"]);
+    let order = published_order(&s.admin, &["PRT", "DIE"]);
+    let (prt, die) = (id(task_of(&order, "PRT")), id(task_of(&order, "DIE")));
+    must(&li, prt, "claim", json!({}));
+    must(&li, prt, "start", json!({}));
+    must(&li, prt, "progress", json!({"good": 1000}));
+
+    let zhang_id = zhang.get("/api/v1/auth/me").1["id"].clone();
+    let too_much = act(&chen, prt, "split", json!({"quantity": 4001}));
+    assert_eq!(too_much.0, 422, "{}", too_much.1);
+    assert_eq!(
+        too_much.1["error"]["details"],
+        json!({"rule": "range", "min": 1, "max": 4000})
+    );
+    assert_eq!(
+        refused(act(&li, prt, "split", json!({"quantity": 10})), 403),
+        "forbidden"
+    );
+
+    let (status, both) = act(
+        &chen,
+        prt,
+        "split",
+        json!({"quantity": 2000, "operator_id": zhang_id, "reason": "二号机帮忙"}),
+    );
+    assert_eq!(status, 200, "{both}");
+    assert_eq!(both["task"]["quantity"], 3000);
+    assert_eq!(
+        both["task"]["status"], "in_progress",
+        "the running crew keeps running"
+    );
+    let split = id(&both["split"]);
+    assert_eq!(both["split"]["quantity"], 2000);
+    assert_eq!(both["split"]["split_from"], prt);
+    assert_eq!(both["split"]["operator_id"], zhang_id);
+    assert!(kinds(&history(&s.admin, &format!("tasks/{prt}"))).contains(&"task.split".to_owned()));
+
+    must(&zhang, split, "start", json!({}));
+    must(&zhang, split, "progress", json!({"good": 2000}));
+    must(&li, prt, "progress", json!({"good": 2000}));
+    assert_eq!(
+        task(&s.admin, die)["available_qty"],
+        5000,
+        "both halves reach die-cutting"
+    );
+    must(&zhang, split, "complete", json!({"good_total": 2000}));
+    must(&li, prt, "complete", json!({"good_total": 3000}));
+    assert!(task(&s.admin, die)["ready"].as_bool().unwrap());
+}

@@ -225,3 +225,46 @@ async fn a_changed_target_reaches_the_running_card_until_acknowledged() {
     assert!(now["target_notice"].is_null(), "{now}");
     b.close().await;
 }
+
+/// A supervisor splits a pool task on the board to a second operator: the new card appears
+/// in that operator's column, live, with the original keeping the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_splits_a_task_to_a_second_operator_on_the_board() {
+    let s = TestServer::start();
+    s.user("zhao", "supervisor", &["PRINTING"]);
+    let liu = s.user("liu", "operator", &["PRINTING"]);
+    let order = published_order(&s.admin, &["PRT"]);
+    let task = task_of(&order, "PRT")["id"].as_i64().unwrap();
+    let liu_id = liu.get("/api/v1/auth/me").1["id"].as_i64().unwrap();
+
+    let b = Browser::open(&s.base, TABLET, "en").await;
+    b.login("zhao", PASSWORD, "en").await;
+    b.route("/board").await;
+    b.click(&format!(
+        "[data-column=pool] [data-task-id='{task}'] [data-action=split]"
+    ))
+    .await;
+    let offered = b
+        .wait_for(
+            "the split dialog",
+            "const q = document.querySelector('#dialog input[name=quantity]'); return q && q.value",
+        )
+        .await;
+    assert_eq!(offered, "2500", "half of what is left");
+    b.js_with(
+        "document.querySelector('#dialog select[name=operator_id]').value = String(arguments[0]);",
+        vec![json!(liu_id)],
+    )
+    .await;
+    b.click("#dialog button[type=submit]").await;
+    b.wait_for("the confirmation", &toast_shown("2,500 sheets split off."))
+        .await;
+    b.wait_for(
+        "the new card in liu's column",
+        &format!("return document.querySelectorAll(\"[data-column='op-{liu_id}'] .task-card\").length === 1"),
+    )
+    .await;
+    let (_, original) = s.admin.get(&format!("/api/v1/tasks/{task}"));
+    assert_eq!(original["quantity"], 2500);
+    b.close().await;
+}

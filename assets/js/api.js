@@ -111,6 +111,8 @@ export const api = {
     post(`/tasks/${id}/progress`, { good, scrap, scrap_reason: scrapReason || undefined }),
   /** {good_total, scrap_total, scrap_reason, shortfall_reason}: the task's final totals. */
   complete: (id, body) => post(`/tasks/${id}/complete`, body),
+  /** {quantity, operator_id?, reason} → {task, split}: the task and the one split off it. */
+  split: (id, body) => post(`/tasks/${id}/split`, body),
   handover: (id, operatorId, note) => post(`/tasks/${id}/handover`, { operator_id: operatorId, note }),
   assign: (id, operatorId, reason) => post(`/tasks/${id}/assign`, { operator_id: operatorId, reason }),
   cancelTask: (id, reason) => post(`/tasks/${id}/cancel`, { reason }),

@@ -56,6 +56,7 @@ const BUTTONS = [
   ['pause', 'task.pause', 'warn'],
   ['release', 'task.release', ''],
   ['handover', 'task.handover', 'small'],
+  ['split', 'task.split', 'small'],
   ['assign', 'task.assign', 'small'],
   ['unassign', 'task.unassign', 'small'],
   ['cancel', 'task.cancel', 'danger small'],
@@ -65,6 +66,7 @@ const BUTTONS = [
 // cancelling to the page alone. Whether it is offered at all is the server's word (`actions`).
 const SHOWN_IN = {
   handover: ['board', 'page'],
+  split: ['board', 'page'],
   assign: ['board', 'page'],
   unassign: ['board', 'page'],
   cancel: ['page'],
@@ -249,6 +251,36 @@ async function handoverDialog(task) {
   return values ? result : null;
 }
 
+/** Part of the unstarted remainder to a second crew, or back to the pool for anyone. */
+async function splitDialog(task) {
+  const left = task.quantity - (task.good_qty || 0) - (task.scrap_qty || 0);
+  const most = Math.min(left, task.quantity - 1);
+  const qty = h('input', { name: 'quantity', type: 'number', min: 1, max: most, step: 1, inputmode: 'numeric', value: String(Math.floor(left / 2) || 1) });
+  const select = h('select', { name: 'operator_id' },
+    h('option', { value: '' }, t('task.split_to_pool')),
+    operatorsOf(task.department_id).filter((u) => u.id !== task.operator_id)
+      .map((u) => h('option', { value: u.id }, u.display_name || u.username)));
+  const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 4000 });
+  let result = null;
+  const values = await openDialog({
+    title: t('task.split_title', { process: processName(task) }),
+    confirm: t('task.split'),
+    body: [h('p', { class: 'muted' }, t('task.split_text', { left: amount(left, task.unit) })),
+      field('quantity', t('field.quantity'), qty), field('operator_id', t('field.operator'), select), field('reason', t('field.reason'), reason)],
+    validate: (v) => {
+      const n = Number(v.quantity);
+      return Number.isInteger(n) && n >= 1 && n <= most ? {} : { quantity: t('reason.range', { n: 1, max: number(most) }) };
+    },
+    submit: async (v) => {
+      const body = { quantity: Number(v.quantity), reason: v.reason || '' };
+      if (v.operator_id) body.operator_id = Number(v.operator_id);
+      result = await api.split(task.id, body);
+    },
+  });
+  if (values && result) toast(t('task.split_done', { n: amount(result.split.quantity, task.unit) }), 'ok');
+  return values && result ? result.task : null;
+}
+
 async function assignDialog(task) {
   const operators = operatorsOf(task.department_id);
   const select = h('select', { name: 'operator_id', required: true },
@@ -296,6 +328,8 @@ export async function runTaskAction(button, task) {
       }
       case 'handover':
         return await handoverDialog(task);
+      case 'split':
+        return await splitDialog(task);
       case 'assign':
         return await assignDialog(task);
       case 'cancel': {

@@ -49,7 +49,7 @@ pub fn available(facts: &Facts, reader: &Reader) -> Vec<Transition> {
             T::Handover => (operator && mine) || directs(reader),
             // Not offered until their endpoints exist.
             T::Acknowledge => facts.has_notice && operator && mine,
-            T::Split => false,
+            T::Split => directs(reader),
             T::Assign => directs(reader),
             T::Unassign => directs(reader) && facts.operator_id.is_some(),
             T::Cancel => directs(reader) && facts.status != S::Draft,

@@ -197,6 +197,21 @@ pub struct HandoverInput {
     pub note: String,
 }
 
+/// `POST /tasks/{id}/split`: how much of the unstarted remainder moves to a new task, and
+/// to whom (left in the pool when no one is named).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitInput {
+    /// In the task's own unit.
+    #[schemars(range(min = 1, max = 1_000_000_000))]
+    pub quantity: i64,
+    #[serde(default)]
+    pub operator_id: Option<i64>,
+    #[serde(default)]
+    #[schemars(length(max = 4000))]
+    pub reason: String,
+}
+
 /// `POST /tasks/{id}/assign`: who, and why (required when taking the task from someone).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@
 use super::auth::Credentials;
 use super::work_orders::Reason;
 use crate::domain::task_input::{
-    AssignInput, BatchInput, CompleteInput, HandoverInput, ProgressInput, ReasonInput,
+    AssignInput, BatchInput, CompleteInput, HandoverInput, ProgressInput, ReasonInput, SplitInput,
 };
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
 use crate::events::log::Event;
@@ -20,6 +20,7 @@ use crate::service::process_admin::ProcessPatch;
 use crate::service::scrap_reasons::{NewScrapReason, ScrapReason, ScrapReasonPatch};
 use crate::service::stats::{Workload, WorkloadQuery};
 use crate::service::task_batch::BatchResult;
+use crate::service::task_control::SplitView;
 use crate::service::tasks::{TaskFilter, TaskPage};
 use crate::service::tickets::Ticket;
 use crate::service::user_admin::{NewPassword, UserPatch};
@@ -348,6 +349,21 @@ pub fn operations() -> Vec<Op> {
         )
         .body(s::<HandoverInput>)
         .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/split",
+            "Move part of a task's unstarted remainder into a new task of the same line",
+            s::<SplitView>,
+        )
+        .body(s::<SplitInput>)
+        .errors(&[403, 404, 409, 422]),
+        op(
+            "post",
+            "/api/v1/tasks/{id}/acknowledge",
+            "The operator has seen the task's changed target (409 no_target_notice)",
+            s::<TaskView>,
+        )
+        .errors(&[403, 404, 409]),
         op("get", "/api/v1/gates", "The gates catalogue", s::<Vec<Gate>>),
         op("post", "/api/v1/gates", "Add a gate (admins)", s::<Gate>)
             .body(s::<NewGate>)

@@ -1,5 +1,6 @@
 //! Routes that change a task: the operator's start, pause, resume, progress, complete,
-//! release and acknowledge (a changed target); the supervisor's assign, unassign and cancel; and the all-or-nothing batch.
+//! release and acknowledge (a changed target); the supervisor's assign, unassign, split and
+//! cancel; and the all-or-nothing batch.
 
 use super::auth::{actor, with_app};
 use super::input::{body, optional_json, parse_json};
@@ -21,6 +22,13 @@ async fn act(
 ) -> Result<Response, Infallible> {
     let store = &app.store;
     let actor = &actor;
+    // A split answers with both tasks.
+    if name == "split" {
+        return ok(match parse_json(&body) {
+            Ok(input) => task_control::split_task(store, actor, id, input).await,
+            Err(e) => Err(e),
+        });
+    }
     ok(match name.as_str() {
         "start" => task_work::start_task(store, actor, id).await,
         "pause" => task_work::pause_task(store, actor, id).await,

@@ -7,7 +7,10 @@ use super::task_door::{self, Move, Via};
 use super::tasks::{load_head, TaskHead};
 use super::views::{load_task, TaskView};
 use super::{now_ms, order_flow, wip, Actor, Error};
-use crate::domain::task_input::{check_reason, AssignInput, HandoverInput, ReasonInput};
+use crate::domain::task_input::{
+    check_reason, AssignInput, HandoverInput, ReasonInput, SplitInput,
+};
+use crate::domain::work_order::check_long;
 use crate::domain::Rule;
 use crate::domain::{Role, Transition};
 use crate::store::Store;
@@ -105,6 +108,83 @@ pub(super) fn assign_in(
     task_door::apply(conn, id, &head, &mv, Some(actor.id), now, extra)?;
     // A paused task assigned again waits to start: its readiness changed.
     order_flow::settle(conn, head.work_order_id, Some(actor.id), now)
+}
+
+/// A task and the one split off it.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct SplitView {
+    pub task: TaskView,
+    pub split: TaskView,
+}
+
+/// Moves `quantity` of a task's unstarted remainder into a new task of the same line and
+/// part (`split_from` names the original), to an operator or left in the pool. Siblings
+/// share what reaches their line, and together hand on to the steps after it.
+pub async fn split_task(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    input: SplitInput,
+) -> Result<SplitView, Error> {
+    actor.require(DIRECTORS, "split tasks")?;
+    let reason = check_long("reason", &input.reason)?;
+    let actor = actor.clone();
+    store
+        .write(move |conn| {
+            let now = now_ms();
+            let head = visible_task(conn, &actor, id, Transition::Split)?;
+            let (quantity, reported): (i64, i64) = conn
+                .prepare_cached("SELECT quantity, good_qty + scrap_qty FROM tasks WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let most = (quantity - reported).min(quantity - 1);
+            if !(1..=most).contains(&input.quantity) {
+                return Err(Error::breaking(
+                    "quantity",
+                    format!(
+                        "task {id} has {} of {quantity} not yet reported; split off 1 to {most}",
+                        quantity - reported
+                    ),
+                    Rule::Range { min: 1, max: most.max(0) },
+                ));
+            }
+            let split = conn
+                .prepare_cached(
+                    "INSERT INTO tasks (work_order_id, line_id, part, process_id, department_id, sequence,
+                        parallel, priority, due_date, quantity, status, published_at, created_at,
+                        updated_at, unit, step, split_from)
+                     SELECT work_order_id, line_id, part, process_id, department_id, sequence, parallel,
+                        priority, due_date, ?2, 'pending', published_at, ?3, ?3, unit, step, id
+                     FROM tasks WHERE id = ?1",
+                )?
+                .insert(params![id, input.quantity, now])?;
+            super::task_events::record(
+                conn,
+                now,
+                Some(actor.id),
+                "task.published",
+                split,
+                json!({"split_from": id, "reason": reason}),
+            )?;
+            let mv = Move::Split {
+                quantity: quantity - input.quantity,
+            };
+            let extra = json!({"split": split, "quantity": input.quantity, "reason": reason});
+            task_door::apply(conn, id, &head, &mv, Some(actor.id), now, extra)?;
+            if let Some(operator_id) = input.operator_id {
+                assign_in(conn, &actor, split, operator_id, &reason, now)?;
+            }
+            order_flow::settle(conn, head.work_order_id, Some(actor.id), now)?;
+            let view = |task: i64| {
+                load_task(conn, task)?
+                    .map(|t| t.for_reader(&actor.scope()))
+                    .ok_or_else(|| Error::not_found(format!("task {task}")))
+            };
+            Ok(SplitView {
+                task: view(id)?,
+                split: view(split)?,
+            })
+        })
+        .await
 }
 
 /// Takes a task back from its operator to the pool inside the caller's write.

@@ -53,6 +53,10 @@ pub enum Move {
         notice: String,
     },
     Acknowledge,
+    /// Part of the unstarted remainder went to a new task: this one keeps `quantity`.
+    Split {
+        quantity: i64,
+    },
     /// Where an imported task stood in the other system.
     Import {
         status: TaskStatus,
@@ -79,6 +83,7 @@ impl Move {
             Move::Remove => Transition::Remove,
             Move::Retarget { .. } => Transition::Retarget,
             Move::Acknowledge => Transition::Acknowledge,
+            Move::Split { .. } => Transition::Split,
             Move::Import { .. } => Transition::Import,
         }
     }
@@ -129,6 +134,7 @@ fn assignments(mv: &Move) -> (String, &'static str) {
             "quantity = :quantity, target_notice = :notice".to_owned(),
             "",
         ),
+        Move::Split { .. } => ("quantity = :quantity".to_owned(), ""),
         Move::Acknowledge => (
             "target_notice = NULL".to_owned(),
             " AND target_notice IS NOT NULL",
@@ -215,6 +221,7 @@ pub fn apply(
     };
     let (quantity, notice) = match mv {
         Move::Retarget { quantity, notice } => (Some(*quantity), Some(notice.clone())),
+        Move::Split { quantity } => (Some(*quantity), None),
         _ => (None, None),
     };
     let all: [(&str, Sql); 12] = [
