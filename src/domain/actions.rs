@@ -106,10 +106,23 @@ mod tests {
         let mut other = reader(1, Role::Supervisor);
         assert_eq!(
             available(&running, &other),
-            vec![Transition::Handover, Transition::Cancel]
+            vec![Transition::Handover, Transition::Split, Transition::Cancel]
         );
         other.in_department = false;
         assert!(available(&running, &other).is_empty());
         assert!(available(&running, &reader(2, Role::Maker)).is_empty());
+    }
+
+    #[test]
+    fn a_changed_target_is_acknowledged_by_its_operator_only() {
+        let mut running = facts(TaskStatus::InProgress, Some(7), true);
+        running.has_notice = true;
+        assert!(available(&running, &reader(7, Role::Operator)).contains(&Transition::Acknowledge));
+        assert!(!available(&running, &reader(8, Role::Operator)).contains(&Transition::Acknowledge));
+        assert!(
+            !available(&running, &reader(1, Role::Supervisor)).contains(&Transition::Acknowledge)
+        );
+        running.has_notice = false;
+        assert!(!available(&running, &reader(7, Role::Operator)).contains(&Transition::Acknowledge));
     }
 }
