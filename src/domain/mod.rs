@@ -2,11 +2,13 @@
 
 pub mod actions;
 pub mod dispatch;
+pub mod event;
 pub mod flow;
 pub mod priority;
 pub mod process_list;
 pub mod role;
 pub mod routing;
+pub mod scope;
 pub mod status;
 pub mod task_input;
 pub mod work_order;

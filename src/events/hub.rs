@@ -3,13 +3,13 @@
 //! order, through a bounded queue per subscriber. It keeps no visibility rules of its own
 //! (that is `Scope`) and knows nothing of WebSockets (that is `http::ws`).
 
-use super::log::{self, Event};
 use super::subscription::Subscription;
 use crate::config::{env_or, Config, DEFAULT_WS_MAX};
 use crate::domain::actions::{self, Facts};
+use crate::domain::scope::{without_prices, Reach};
 use crate::domain::TaskStatus;
-use crate::service::scope::{without_prices, Reach};
 use crate::service::Scope;
+use crate::store::event_log::{self as log, Event};
 use crate::store::{Store, StoreError};
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -1,5 +1,4 @@
-//! The event log (outbox and audit trail) and the hub that fans it out to live clients.
+//! The hub that fans the event log (`store::event_log`) out to live clients.
 
 pub mod hub;
-pub mod log;
 pub mod subscription;

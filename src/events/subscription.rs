@@ -6,7 +6,7 @@
 //! All state lives in the struct, so `next()` is cancel-safe inside a `select!`.
 
 use super::hub::{read_page, Outgoing, Registration, Shared, PAGE};
-use crate::service::scope::Reach;
+use crate::domain::scope::Reach;
 use crate::service::Scope;
 use crate::store::StoreError;
 use std::collections::VecDeque;
@@ -273,8 +273,8 @@ mod tests {
     use super::*;
     use crate::domain::Role;
     use crate::events::hub::{Hub, HubSettings};
-    use crate::events::log::{append, NewEvent};
-    use crate::service::{Actor, Error};
+    use crate::service::Error;
+    use crate::store::event_log::{append, NewEvent};
     use crate::store::Store;
     use futures_util::FutureExt;
     use serde_json::json;
@@ -299,14 +299,7 @@ mod tests {
     }
 
     fn scope(role: Role, departments: Vec<i64>) -> Scope {
-        Scope::of(&Actor {
-            id: 1,
-            username: "u".into(),
-            display_name: "u".into(),
-            role,
-            department_ids: departments,
-            locale: None,
-        })
+        Scope::new(role, 1, departments)
     }
 
     /// The ids of the next batch; its events must carry no price unless `scope` sees them.

@@ -9,7 +9,6 @@ use crate::domain::task_input::{
     AssignInput, BatchInput, CompleteInput, HandoverInput, ProgressInput, ReasonInput, SplitInput,
 };
 use crate::domain::work_order::{NewWorkOrder, WorkOrderPatch};
-use crate::events::log::Event;
 use crate::service::catalog::{Department, Process};
 use crate::service::departments::DepartmentSettings;
 use crate::service::gates::{Gate, GateTick, NewGate};
@@ -29,6 +28,7 @@ use crate::service::views::{GateView, TaskView, WorkOrderView};
 use crate::service::wip::DepartmentLoad;
 use crate::service::work_orders::{Page, WorkOrderFilter};
 use crate::service::Actor;
+use crate::store::event_log::Event;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};

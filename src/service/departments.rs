@@ -6,7 +6,7 @@ use super::{now_ms, Actor, Error};
 use crate::domain::dispatch::{check_delay, check_wip_cap, StrategyKind};
 use crate::domain::Role;
 use crate::domain::Rule;
-use crate::events::log::{append, NewEvent};
+use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::params;
 use serde::{Deserialize, Deserializer};

@@ -11,7 +11,7 @@ use super::{now_ms, Error};
 use crate::domain::work_order::{check_quantity, check_short, CheckedLine, Header};
 use crate::domain::Rule;
 use crate::domain::{Priority, TaskStatus, WorkOrderStatus};
-use crate::events::log::{append, NewEvent};
+use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};

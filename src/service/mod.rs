@@ -16,7 +16,6 @@ pub mod notifications;
 pub mod order_flow;
 pub mod process_admin;
 pub mod qr;
-pub mod scope;
 pub mod scrap_reasons;
 pub mod seed;
 pub mod stats;
@@ -35,8 +34,8 @@ pub mod wip;
 pub mod work_order_flow;
 pub mod work_orders;
 
+pub use crate::domain::scope::Scope;
 pub use error::Error;
-pub use scope::Scope;
 
 use crate::domain::Role;
 use serde::Serialize;
@@ -54,7 +53,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn scope(&self) -> Scope {
-        Scope::of(self)
+        Scope::new(self.role, self.id, self.department_ids.clone())
     }
 
     pub fn is_in_department(&self, department_id: i64) -> bool {

@@ -2,7 +2,7 @@
 //! `events::log::append` with their event; this module only lists them and marks them read.
 
 use super::{now_ms, Actor, Error};
-use crate::events::log::Event;
+use crate::store::event_log::Event;
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,7 @@ use super::{now_ms, Actor, Error};
 use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
 use crate::domain::Role;
 use crate::domain::Rule;
-use crate::events::log::{append, NewEvent};
+use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::params;
 use serde::Deserialize;

@@ -3,7 +3,7 @@
 
 use super::views::{load_task, TaskView};
 use super::Error;
-use crate::events::log::{append, NewEvent};
+use crate::store::event_log::{append, NewEvent};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 

@@ -10,7 +10,7 @@ use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::work_order::check_long;
 use crate::domain::Rule;
 use crate::domain::{Role, TaskStatus, Transition, WorkOrderAction, WorkOrderStatus};
-use crate::events::log::{append, NewEvent};
+use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};

@@ -10,7 +10,7 @@ use crate::domain::routing::{self, LineAsk, ProcessFacts};
 use crate::domain::work_order::{check_lines, CheckedLine, Header, NewWorkOrder, WorkOrderPatch};
 use crate::domain::Rule;
 use crate::domain::{Invalid, Role, TaskStatus, WorkOrderAction, WorkOrderStatus};
-use crate::events::log::{append, NewEvent};
+use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use chrono::{Datelike, TimeZone};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -588,8 +588,8 @@ mod tests {
     use super::*;
     use crate::domain::work_order::CheckedLine;
     use crate::domain::Priority;
-    use crate::events::log::for_work_order;
     use crate::service::views::load_task;
+    use crate::store::event_log::for_work_order;
     use rand::{Rng, SeedableRng};
 
     /// The snapshots a new order's task events carry are built from the inserted values, not

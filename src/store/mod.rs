@@ -3,6 +3,7 @@
 
 pub mod backup;
 mod checkpointer;
+pub mod event_log;
 pub mod lock;
 pub mod migrations;
 mod pool;

@@ -2,9 +2,8 @@
 //! see, and which fields (prices, amounts) are removed for them. Lists, details, history,
 //! stats and the WebSocket all ask this module; none keeps rules of its own.
 
-use super::Actor;
-use crate::domain::Role;
-use crate::events::log::{audience, Event};
+use super::event::{audience, Event};
+use super::Role;
 use serde_json::Value;
 
 /// JSON keys that carry money; removed (not nulled) for roles that may not see prices.
@@ -19,19 +18,19 @@ pub struct Scope {
 
 impl Scope {
     /// The reader the task rules (`domain::actions`) see for a task of `department_id`.
-    pub fn reader(&self, department_id: i64) -> crate::domain::actions::Reader {
-        crate::domain::actions::Reader {
+    pub fn reader(&self, department_id: i64) -> super::actions::Reader {
+        super::actions::Reader {
             id: self.user_id,
             role: self.role,
             in_department: self.departments.contains(&department_id),
         }
     }
 
-    pub fn of(actor: &Actor) -> Scope {
+    pub fn new(role: Role, user_id: i64, departments: Vec<i64>) -> Scope {
         Scope {
-            role: actor.role,
-            user_id: actor.id,
-            departments: actor.department_ids.clone(),
+            role,
+            user_id,
+            departments,
         }
     }
 
@@ -238,30 +237,23 @@ fn strip_prices(value: &mut Value) {
 mod tests {
     use super::*;
 
-    fn actor(role: Role, departments: Vec<i64>) -> Actor {
-        Actor {
-            id: 7,
-            username: "u".into(),
-            display_name: "u".into(),
-            role,
-            department_ids: departments,
-            locale: None,
-        }
+    fn actor(role: Role, departments: Vec<i64>) -> Scope {
+        Scope::new(role, 7, departments)
     }
 
     #[test]
     fn prices_are_removed_at_any_depth_for_the_shop_floor() {
         let mut v = serde_json::json!({"unit_price": 1.5, "items": [{"amount": 3, "number": "x"}]});
-        Scope::of(&actor(Role::Operator, vec![1])).mask(&mut v);
+        actor(Role::Operator, vec![1]).mask(&mut v);
         assert_eq!(v, serde_json::json!({"items": [{"number": "x"}]}));
         let mut v = serde_json::json!({"unit_price": 1.5});
-        Scope::of(&actor(Role::Maker, vec![])).mask(&mut v);
+        actor(Role::Maker, vec![]).mask(&mut v);
         assert_eq!(v["unit_price"], 1.5);
     }
 
     #[test]
     fn operators_see_their_pool_and_their_own_tasks() {
-        let s = Scope::of(&actor(Role::Operator, vec![1]));
+        let s = actor(Role::Operator, vec![1]);
         assert!(s.sees_task(1, "pending", None));
         assert!(!s.sees_task(1, "draft", None));
         assert!(!s.sees_task(1, "assigned", Some(8)));
@@ -278,30 +270,30 @@ mod tests {
             draft_task: true,
             ..Reach::default()
         };
-        assert!(!Scope::of(&actor(Role::Operator, vec![1])).reaches(&draft));
-        assert!(!Scope::of(&actor(Role::Supervisor, vec![1])).reaches(&draft));
-        assert!(Scope::of(&actor(Role::Manager, vec![])).reaches(&draft));
+        assert!(!actor(Role::Operator, vec![1]).reaches(&draft));
+        assert!(!actor(Role::Supervisor, vec![1]).reaches(&draft));
+        assert!(actor(Role::Manager, vec![]).reaches(&draft));
         let published = Reach {
             draft_task: false,
             ..draft.clone()
         };
-        assert!(Scope::of(&actor(Role::Operator, vec![1])).reaches(&published));
-        assert!(!Scope::of(&actor(Role::Operator, vec![2])).reaches(&published));
+        assert!(actor(Role::Operator, vec![1]).reaches(&published));
+        assert!(!actor(Role::Operator, vec![2]).reaches(&published));
         let addressed = Reach {
             department_id: None,
             audience: vec![7],
             ..Reach::default()
         };
-        assert!(Scope::of(&actor(Role::Operator, vec![2])).reaches(&addressed));
+        assert!(actor(Role::Operator, vec![2]).reaches(&addressed));
     }
 
     #[test]
     fn supervisors_see_their_departments() {
-        let s = Scope::of(&actor(Role::Supervisor, vec![1, 3]));
+        let s = actor(Role::Supervisor, vec![1, 3]);
         assert!(s.sees_task(3, "assigned", Some(9)));
         assert!(!s.sees_task(2, "pending", None));
         assert!(s.task_predicate().contains("IN (1,3)"));
-        let nobody = Scope::of(&actor(Role::Supervisor, vec![]));
+        let nobody = actor(Role::Supervisor, vec![]);
         assert!(nobody.task_predicate().contains("IN (NULL)"));
         assert_eq!(s.task_departments(), Some(vec![1, 3]));
     }
@@ -309,12 +301,9 @@ mod tests {
     #[test]
     fn only_supervisors_are_bounded_to_their_departments() {
         // An operator holding a task of a department they left still sees it.
-        let op = Scope::of(&actor(Role::Operator, vec![1]));
+        let op = actor(Role::Operator, vec![1]);
         assert!(op.sees_task(2, "assigned", Some(7)));
         assert_eq!(op.task_departments(), None);
-        assert_eq!(
-            Scope::of(&actor(Role::Admin, vec![1])).task_departments(),
-            None
-        );
+        assert_eq!(actor(Role::Admin, vec![1]).task_departments(), None);
     }
 }

@@ -2,34 +2,9 @@
 //! transaction, so an event exists exactly when its change does, and so do the inbox rows of
 //! the people it is addressed to (`data.audience`).
 
+pub use crate::domain::event::{audience, Event, NewEvent};
 use rusqlite::{params, Connection, Row};
-use serde::Serialize;
 use serde_json::Value;
-
-/// An event about to be written. `audience` lists users it is addressed to (notifications).
-#[derive(Debug, Clone, Default)]
-pub struct NewEvent {
-    pub kind: &'static str,
-    pub actor_id: Option<i64>,
-    pub work_order_id: Option<i64>,
-    pub task_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub operator_id: Option<i64>,
-    pub data: Value,
-}
-
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Event {
-    pub id: i64,
-    pub at: i64,
-    pub actor_id: Option<i64>,
-    pub kind: String,
-    pub work_order_id: Option<i64>,
-    pub task_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub operator_id: Option<i64>,
-    pub data: Value,
-}
 
 pub fn append(conn: &Connection, at: i64, event: &NewEvent) -> Result<i64, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
@@ -49,19 +24,6 @@ pub fn append(conn: &Connection, at: i64, event: &NewEvent) -> Result<i64, rusql
     let id = conn.last_insert_rowid();
     notify_audience(conn, id, event)?;
     Ok(id)
-}
-
-/// The user ids an event's data addresses (`"audience": [ids]`), in order, without repeats.
-pub fn audience(data: &Value) -> Vec<i64> {
-    let mut ids: Vec<i64> = Vec::new();
-    if let Some(list) = data.get("audience").and_then(Value::as_array) {
-        for id in list.iter().filter_map(Value::as_i64) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    ids
 }
 
 /// One inbox row per addressed person. Nobody is told about what they did themselves.
