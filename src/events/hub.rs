@@ -6,9 +6,9 @@
 use super::subscription::Subscription;
 use crate::config::{env_or, Config, DEFAULT_WS_MAX};
 use crate::domain::actions::{self, Facts};
+use crate::domain::scope::Scope;
 use crate::domain::scope::{without_prices, Reach};
 use crate::domain::TaskStatus;
-use crate::service::Scope;
 use crate::store::event_log::{self as log, Event};
 use crate::store::{Store, StoreError};
 use std::borrow::Cow;

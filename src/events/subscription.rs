@@ -7,7 +7,7 @@
 
 use super::hub::{read_page, Outgoing, Registration, Shared, PAGE};
 use crate::domain::scope::Reach;
-use crate::service::Scope;
+use crate::domain::scope::Scope;
 use crate::store::StoreError;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
