@@ -566,3 +566,49 @@ fn a_split_task_runs_on_two_crews_and_both_feed_the_next_step() {
     must(&li, prt, "complete", json!({"good_total": 3000}));
     assert!(task(&s.admin, die)["ready"].as_bool().unwrap());
 }
+
+/// The shop's catalogue says what each process counts, where it sits and what it waits for;
+/// a gate taken away stops holding open work at once.
+#[test]
+fn a_process_unit_step_and_gates_are_edited_in_the_catalogue() {
+    let s = TestServer::start();
+    let order = create_order(&s.admin, &["PRT"]);
+    let (status, order) = s.admin.post(
+        &format!("/api/v1/work-orders/{}/approve", id(&order)),
+        &json!({}),
+    );
+    assert_eq!(status, 200, "{order}");
+    let prt_task = id(task_of(&order, "PRT"));
+    assert!(
+        !task(&s.admin, prt_task)["ready"].as_bool().unwrap(),
+        "waits for proof and paper"
+    );
+    let prt = process_id(&s.admin, "PRT");
+    let path = format!("/api/v1/processes/{prt}");
+
+    let (status, reply) = s
+        .admin
+        .patch(&path, &json!({"gates": ["proof_approved", "ink_ready"]}));
+    assert_eq!(status, 422, "{reply}");
+    assert_eq!(reply["error"]["field"], "gates[1]");
+    assert_eq!(reply["error"]["details"]["rule"], "unknown");
+
+    let (status, p) = s.admin.patch(
+        &path,
+        &json!({"gates": ["proof_approved"], "unit": "sheet", "default_step": 35}),
+    );
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(
+        (p["gates"].clone(), p["default_step"].clone()),
+        (json!(["proof_approved"]), json!(35))
+    );
+    let t = task(&s.admin, prt_task);
+    assert_eq!(t["blocked_by"].as_array().unwrap().len(), 1, "{t}");
+    assert_eq!(t["blocked_by"][0]["gate"], "proof_approved");
+
+    let (status, p) = s.admin.patch(&path, &json!({"gates": []}));
+    assert_eq!(status, 200, "{p}");
+    assert!(task(&s.admin, prt_task)["ready"].as_bool().unwrap());
+    let (status, _) = s.admin.patch(&path, &json!({"unit": "litre"}));
+    assert_eq!(status, 422);
+}

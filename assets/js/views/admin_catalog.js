@@ -7,8 +7,10 @@ import { t, nameOf } from '../i18n.js';
 import { state, update, department } from '../state.js';
 import { busy, field, openDialog, toast, toastError } from '../ui.js';
 import { adminNav } from './admin_users.js';
+import { gateName } from '../flow.js';
 
 const STRATEGIES = ['manual', 'least_loaded', 'round_robin', 'skill'];
+const UNITS = ['plate', 'sheet', 'piece'];
 
 function page(root, current, ...content) {
   root.append(h('div', { class: 'page-head' }, h('h1', {}, t('nav.admin'))), adminNav(current), ...content);
@@ -63,11 +65,12 @@ export function adminProcessesView(root) {
 
   function paint() {
     put(box, h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('field.department'), t('task.sequence'), t('field.parallel'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, [t('admin.code'), t('admin.name_zh'), t('admin.name_en'), t('field.department'), t('task.sequence'), t('admin.unit'), t('admin.default_step'), t('admin.gates'), t('admin.active'), ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, state.processes.map((p) => h('tr', {},
         h('td', { class: 'mono' }, p.code), h('td', {}, p.name_zh), h('td', {}, p.name_en),
         h('td', {}, nameOf(department(p.department_id))), h('td', { class: 'num' }, String(p.sequence)),
-        h('td', {}, t(p.parallel ? 'common.yes' : 'common.no')), h('td', {}, t(p.active ? 'common.yes' : 'common.no')),
+        h('td', {}, t(`unit.name.${p.unit}`)), h('td', { class: 'num' }, String(p.default_step)),
+        h('td', {}, (p.gates || []).map(gateName).join('、') || '—'), h('td', {}, t(p.active ? 'common.yes' : 'common.no')),
         h('td', {}, h('button', { type: 'button', class: 'btn small', dataset: { action: 'edit', id: p.id } }, t('common.edit'))))))));
   }
 
@@ -84,9 +87,17 @@ export function adminProcessesView(root) {
         field('department_id', t('field.department'), h('select', { name: 'department_id' },
           state.departments.map((d) => h('option', { value: d.id, selected: d.id === p.department_id }, nameOf(d))))),
         field('sequence', t('task.sequence'), h('input', { name: 'sequence', type: 'number', step: 1, value: p.sequence })),
+        field('unit', t('admin.unit'), h('select', { name: 'unit' },
+          UNITS.map((u) => h('option', { value: u, selected: u === p.unit }, t(`unit.name.${u}`))))),
+        field('default_step', t('admin.default_step'), h('input', { name: 'default_step', type: 'number', min: 0, step: 1, value: p.default_step }), t('admin.default_step_hint')),
+        h('fieldset', { class: 'wide', dataset: { field: 'gates' } }, h('legend', {}, t('admin.gates')),
+          (state.gates || []).filter((g) => g.active !== false).map((g) => h('label', { class: 'check' },
+            h('input', { type: 'checkbox', name: 'gates', value: g.code, checked: (p.gates || []).includes(g.code), dataset: { multi: '1' } }), nameOf(g)))),
         h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'parallel', checked: p.parallel }), t('field.parallel')),
         h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'active', checked: p.active }), t('admin.active'))),
-      submit: (v) => api.updateProcess(p.id, { ...v, department_id: Number(v.department_id), sequence: Number(v.sequence) }),
+      submit: (v) => api.updateProcess(p.id, {
+        ...v, department_id: Number(v.department_id), sequence: Number(v.sequence), default_step: Number(v.default_step), gates: state.gates.length ? (v.gates || []) : undefined,
+      }),
     });
     if (ok) {
       toast(t('common.saved'), 'ok');
