@@ -34,3 +34,14 @@ export function colorsText(wo) {
   if (wo.colors_front || wo.colors_back) return `${wo.colors_front || 0}+${wo.colors_back || 0}`;
   return wo.colors || '';
 }
+
+/**
+ * What a line plans when the clerk leaves its quantity empty, counted the way the server
+ * counts it (`routing::default_quantity`), for the preview: plates from the colours, press
+ * sheets from the pieces, ups and overs, pieces as ordered. Null when plates have no colours.
+ */
+export function plannedQuantity(unit, spec) {
+  if (unit === 'plate') return (spec.colors_front || 0) + (spec.colors_back || 0) || null;
+  if (unit === 'sheet') return Math.ceil((spec.quantity || 0) / (spec.ups || 1)) + (spec.overs || 0);
+  return spec.quantity || 0;
+}

@@ -14,6 +14,7 @@ pub mod import;
 pub mod line_sync;
 pub mod notifications;
 pub mod order_flow;
+pub mod order_status;
 pub mod process_admin;
 pub mod qr;
 pub mod scrap_reasons;
@@ -65,7 +66,15 @@ impl Actor {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(Error::Forbidden(format!("a {} may not {doing}", self.role)))
+            let role = self.role.as_str();
+            let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            Err(Error::Forbidden(format!(
+                "{article} {role} may not {doing}"
+            )))
         }
     }
 }
@@ -73,4 +82,106 @@ impl Actor {
 /// Milliseconds since the Unix epoch: the time format of every `*_at` column.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod layering {
+    //! The layers import downwards only: domain imports no other layer, the event hub no
+    //! service, and no service module imports one that imports it back (however far round).
+
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// Each `.rs` file under `dir` (tests cut off), by its module name.
+    fn sources(dir: &str) -> BTreeMap<String, String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut out = BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_owned();
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                out.insert(name, code);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lower_layers_import_nothing_above_them() {
+        for (dir, above) in [
+            (
+                "src/domain",
+                &[
+                    "crate::service",
+                    "crate::store",
+                    "crate::http",
+                    "crate::events",
+                ][..],
+            ),
+            ("src/events", &["crate::service", "crate::http"][..]),
+            (
+                "src/store",
+                &["crate::service", "crate::http", "crate::events"][..],
+            ),
+        ] {
+            for (name, code) in sources(dir) {
+                for layer in above {
+                    assert!(!code.contains(layer), "{dir}/{name}.rs uses {layer}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_service_module_imports_one_that_imports_it_back() {
+        let files = sources("src/service");
+        let names: BTreeSet<&str> = files.keys().map(String::as_str).collect();
+        let mut uses: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (name, code) in &files {
+            let mut deps = BTreeSet::new();
+            for (at, _) in code.match_indices("super::") {
+                let rest = &code[at + "super::".len()..];
+                let list = match rest.strip_prefix('{') {
+                    Some(inner) => &inner[..inner.find('}').unwrap_or(inner.len())],
+                    None => rest.split([':', ';', ' ', ',', ')']).next().unwrap_or(""),
+                };
+                for word in list.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                    if names.contains(word) && word != name {
+                        deps.insert(*names.get(word).unwrap());
+                    }
+                }
+            }
+            uses.insert(name.as_str(), deps);
+        }
+        // Depth-first search for a path back to where it started.
+        fn back<'a>(
+            from: &'a str,
+            to: &str,
+            uses: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+            seen: &mut BTreeSet<&'a str>,
+            path: &mut Vec<&'a str>,
+        ) -> bool {
+            for &next in &uses[from] {
+                if next == to {
+                    path.push(next);
+                    return true;
+                }
+                if seen.insert(next) {
+                    path.push(next);
+                    if back(next, to, uses, seen, path) {
+                        return true;
+                    }
+                    path.pop();
+                }
+            }
+            false
+        }
+        for &start in uses.keys() {
+            let mut path = vec![start];
+            let found = back(start, start, &uses, &mut BTreeSet::new(), &mut path);
+            assert!(!found, "import circle: {}", path.join(" -> "));
+        }
+    }
 }

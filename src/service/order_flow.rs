@@ -3,7 +3,7 @@
 //! derived columns that changed (`available_qty`, `ready`, `blocked_by`), announces work that
 //! reached a task, and lets the order's status follow its tasks.
 
-use super::{task_events, work_order_flow, Error};
+use super::{order_status, task_events, Error};
 use crate::domain::flow::{self, Blocker, Derived, Line, Task, Unit};
 use crate::domain::TaskStatus;
 use crate::store::Store;
@@ -159,7 +159,7 @@ fn settle_with(
     }
     conn.prepare_cached("UPDATE work_orders SET flow_stale = 0 WHERE id = ?1 AND flow_stale <> 0")?
         .execute([work_order_id])?;
-    work_order_flow::follow_tasks(conn, work_order_id, actor_id, now)
+    order_status::follow_tasks(conn, work_order_id, actor_id, now)
 }
 
 /// The lines task `task_id` takes its work from (removed or cancelled lines seen through).

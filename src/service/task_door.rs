@@ -4,12 +4,40 @@
 //! segments, and records the event. No other code writes a task's status (a test in
 //! `tests/one_door.rs` greps for it).
 
-use super::tasks::TaskHead;
 use super::{task_events, Error};
 use crate::domain::{TaskStatus, Transition};
 use rusqlite::types::Value as Sql;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
+
+/// The facts a move checks before its conditional update, read in the same write.
+#[derive(Debug, Clone)]
+pub struct TaskHead {
+    pub department_id: i64,
+    pub status: TaskStatus,
+    pub operator_id: Option<i64>,
+    pub work_order_id: i64,
+    pub wip_cap: Option<i64>,
+}
+
+pub fn load_head(conn: &Connection, id: i64) -> Result<TaskHead, Error> {
+    conn.prepare_cached(
+        "SELECT t.department_id, t.status, t.operator_id, t.work_order_id, d.wip_cap
+         FROM tasks t JOIN departments d ON d.id = t.department_id WHERE t.id = ?1",
+    )?
+    .query_row([id], |r| {
+        let status: String = r.get(1)?;
+        Ok(TaskHead {
+            department_id: r.get(0)?,
+            status: status.parse().unwrap_or(TaskStatus::Cancelled),
+            operator_id: r.get(2)?,
+            work_order_id: r.get(3)?,
+            wip_cap: r.get(4)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found(format!("task {id}")))
+}
 
 /// How an assignment came about, as `assigned_via` keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

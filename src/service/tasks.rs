@@ -1,13 +1,14 @@
 //! Tasks: the scoped list with its keyset cursor, a single task, and the race-free claim.
 
 use super::task_door::{self, Move};
+pub use super::task_door::{load_head, TaskHead};
 use super::views::{
     load_task, task_from_row, TaskView, READY_SQL, TASK_SELECT, TASK_SELECT_BY_ORDER,
 };
 use super::{now_ms, task_search, Actor, Error};
 use crate::domain::{Priority, Role, TaskStatus, Transition};
 use crate::store::Store;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -247,35 +248,6 @@ pub async fn get_task(store: &Store, actor: &Actor, id: i64) -> Result<TaskView,
                 .ok_or_else(|| Error::not_found(format!("task {id}")))
         })
         .await
-}
-
-/// The facts a claim or an assignment checks before its conditional update.
-#[derive(Debug, Clone)]
-pub struct TaskHead {
-    pub department_id: i64,
-    pub status: TaskStatus,
-    pub operator_id: Option<i64>,
-    pub work_order_id: i64,
-    pub wip_cap: Option<i64>,
-}
-
-pub fn load_head(conn: &Connection, id: i64) -> Result<TaskHead, Error> {
-    conn.prepare_cached(
-        "SELECT t.department_id, t.status, t.operator_id, t.work_order_id, d.wip_cap
-         FROM tasks t JOIN departments d ON d.id = t.department_id WHERE t.id = ?1",
-    )?
-    .query_row([id], |r| {
-        let status: String = r.get(1)?;
-        Ok(TaskHead {
-            department_id: r.get(0)?,
-            status: status.parse().unwrap_or(TaskStatus::Cancelled),
-            operator_id: r.get(2)?,
-            work_order_id: r.get(3)?,
-            wip_cap: r.get(4)?,
-        })
-    })
-    .optional()?
-    .ok_or_else(|| Error::not_found(format!("task {id}")))
 }
 
 /// Refuses when the operator already holds as many tasks as the department allows.

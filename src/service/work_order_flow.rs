@@ -1,64 +1,21 @@
 //! A work order's way through approval: submit, approve (publishing its draft tasks to the
-//! department pools), reject back to draft, cancel; and the automatic start and completion
-//! that follow its tasks.
+//! department pools), reject back to draft, cancel. The automatic start and completion that
+//! follow its tasks are `order_status::follow_tasks`.
 
+use super::order_status::{load_order_row, order_event, task_statuses, transition};
 use super::task_door::{self, Move};
 use super::tasks::load_head;
 use super::views::WorkOrderView;
-use super::work_orders::{get_work_order, load_order_row, task_statuses, MAKERS};
+use super::work_orders::{get_work_order, MAKERS};
 use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::work_order::check_long;
 use crate::domain::Rule;
 use crate::domain::{Role, TaskStatus, Transition, WorkOrderAction, WorkOrderStatus};
-use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, Connection};
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub const APPROVERS: &[Role] = &[Role::Admin, Role::Manager];
-
-/// Moves the order to the status `action` leads to, or refuses naming the current one.
-fn transition(
-    conn: &Connection,
-    id: i64,
-    action: WorkOrderAction,
-    now: i64,
-) -> Result<(WorkOrderStatus, super::work_orders::OrderRow), Error> {
-    let order = load_order_row(conn, id)?;
-    let next = order.status.after(action).ok_or_else(|| {
-        Error::conflict(
-            order.status.conflict_code(),
-            format!("work order {} is {}", order.number, order.status.as_str()),
-        )
-    })?;
-    conn.prepare_cached(
-        "UPDATE work_orders SET status = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
-    )?
-    .execute(params![id, next.as_str(), now])?;
-    Ok((next, order))
-}
-
-fn order_event(
-    conn: &Connection,
-    now: i64,
-    actor_id: Option<i64>,
-    kind: &'static str,
-    id: i64,
-    data: Value,
-) -> Result<(), Error> {
-    append(
-        conn,
-        now,
-        &NewEvent {
-            kind,
-            actor_id,
-            work_order_id: Some(id),
-            data,
-            ..Default::default()
-        },
-    )?;
-    Ok(())
-}
 
 async fn run(
     store: &Store,
@@ -234,52 +191,4 @@ pub async fn cancel_work_order(
         )
     })
     .await
-}
-
-/// Follows a task change: the order starts with its first started task and completes when
-/// every task is completed or cancelled (and at least one completed).
-pub fn follow_tasks(
-    conn: &Connection,
-    work_order_id: i64,
-    actor_id: Option<i64>,
-    now: i64,
-) -> Result<(), Error> {
-    let order = load_order_row(conn, work_order_id)?;
-    let tasks = task_statuses(conn, work_order_id)?;
-    let started = tasks.iter().any(|(_, s)| {
-        matches!(
-            s,
-            TaskStatus::InProgress | TaskStatus::Paused | TaskStatus::Completed
-        )
-    });
-    let all_closed = tasks.iter().all(|(_, s)| s.is_closed());
-    let any_completed = tasks.iter().any(|(_, s)| *s == TaskStatus::Completed);
-    let mut status = order.status;
-    if status == WorkOrderStatus::Approved && started {
-        transition(conn, work_order_id, WorkOrderAction::Start, now)?;
-        order_event(
-            conn,
-            now,
-            actor_id,
-            "work_order.started",
-            work_order_id,
-            json!({"number": order.number}),
-        )?;
-        status = WorkOrderStatus::InProgress;
-    }
-    if status.after(WorkOrderAction::Complete).is_some() && all_closed && any_completed {
-        transition(conn, work_order_id, WorkOrderAction::Complete, now)?;
-        conn.prepare_cached("UPDATE work_orders SET completed_at = ?2 WHERE id = ?1")?
-            .execute(params![work_order_id, now])?;
-        let audience: Vec<i64> = order.created_by.into_iter().collect();
-        order_event(
-            conn,
-            now,
-            actor_id,
-            "work_order.completed",
-            work_order_id,
-            json!({"number": order.number, "audience": audience}),
-        )?;
-    }
-    Ok(())
 }

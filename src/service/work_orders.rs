@@ -3,17 +3,18 @@
 
 use super::catalog::{processes_by_id, Process};
 use super::line_sync::{self, FreshOrder, OrderCtx};
+pub(super) use super::order_status::load_order_row;
 use super::views::{load_work_order, work_order_from_row, WorkOrderView, WORK_ORDER_SELECT};
 use super::{now_ms, order_flow, Actor, Error};
 use crate::domain::process_list::{follow_spec, plan_sync, CurrentLine, WantedLine};
 use crate::domain::routing::{self, LineAsk, ProcessFacts};
 use crate::domain::work_order::{check_lines, CheckedLine, Header, NewWorkOrder, WorkOrderPatch};
 use crate::domain::Rule;
-use crate::domain::{Invalid, Role, TaskStatus, WorkOrderAction, WorkOrderStatus};
+use crate::domain::{Invalid, Role, WorkOrderAction, WorkOrderStatus};
 use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use chrono::{Datelike, TimeZone};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
@@ -219,55 +220,6 @@ fn next_number(conn: &Connection, now: i64) -> Result<String, Error> {
             return Ok(number);
         }
     }
-}
-
-pub(super) struct OrderRow {
-    pub status: WorkOrderStatus,
-    pub header: Header,
-    pub version: i64,
-    pub created_by: Option<i64>,
-    pub number: String,
-}
-
-pub(super) fn load_order_row(conn: &Connection, id: i64) -> Result<OrderRow, Error> {
-    conn.prepare_cached(
-        "SELECT status, customer, product, quantity, unit, spoilage, due_date, priority, paper,
-                finished_size, colors, notes, unit_price_x10k, amount_cents, version, created_by, number,
-                gsm, sheet_size, colors_front, colors_back, ups
-         FROM work_orders WHERE id = ?1",
-    )?
-    .query_row([id], |r| {
-        let status: String = r.get(0)?;
-        let due: String = r.get(6)?;
-        Ok(OrderRow {
-            status: status.parse().unwrap_or(WorkOrderStatus::Draft),
-            header: Header {
-                customer: r.get(1)?,
-                product: r.get(2)?,
-                quantity: r.get(3)?,
-                unit: r.get(4)?,
-                spoilage: r.get(5)?,
-                due_date: due.parse().unwrap_or_default(),
-                priority: crate::domain::Priority::from_rank(r.get(7)?),
-                paper: r.get(8)?,
-                finished_size: r.get(9)?,
-                colors: r.get(10)?,
-                notes: r.get(11)?,
-                gsm: r.get(17)?,
-                sheet_size: r.get(18)?,
-                colors_front: r.get(19)?,
-                colors_back: r.get(20)?,
-                ups: r.get(21)?,
-                unit_price_x10k: r.get(12)?,
-                amount_cents: r.get(13)?,
-            },
-            version: r.get(14)?,
-            created_by: r.get(15)?,
-            number: r.get(16)?,
-        })
-    })
-    .optional()?
-    .ok_or_else(|| Error::not_found(format!("work order {id}")))
 }
 
 pub async fn edit_work_order(
@@ -568,19 +520,6 @@ pub async fn list_work_orders(
             Ok(Page { items, next_cursor })
         })
         .await
-}
-
-/// The open tasks of an order, for checks before closing or publishing it.
-pub(super) fn task_statuses(
-    conn: &Connection,
-    work_order_id: i64,
-) -> Result<Vec<(i64, TaskStatus)>, Error> {
-    let mut stmt = conn.prepare_cached("SELECT id, status FROM tasks WHERE work_order_id = ?1")?;
-    let rows = stmt.query_map([work_order_id], |r| {
-        let s: String = r.get(1)?;
-        Ok((r.get(0)?, s.parse().unwrap_or(TaskStatus::Cancelled)))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]

@@ -72,7 +72,9 @@ export async function workOrderFormView(root, params) {
     }
   }
   const o = order || { priority: 'normal', due_date: addDays(isoDate(), 7) };
-  const editor = lineEditor(order ? linesFromOrder(order) : [], () => Number(form.elements.quantity.value) || 0);
+  const num = (name) => Number(form.elements[name].value) || 0;
+  const spec = () => ({ quantity: num('quantity'), colors_front: num('colors_front'), colors_back: num('colors_back'), ups: num('ups') || 1, overs: num('overs') });
+  const editor = lineEditor(order ? linesFromOrder(order) : [], spec);
   const submit = h('button', { type: 'submit', class: 'btn primary big' }, t(order ? 'common.save' : 'wo.create'));
   const form = h('form', { class: 'stack', novalidate: true, 'aria-label': t(order ? 'wo.edit' : 'wo.new') },
     h('div', { class: 'page-head' },
@@ -106,7 +108,7 @@ export async function workOrderFormView(root, params) {
   editor.refresh();
 
   form.addEventListener('input', (e) => {
-    if (e.target.name === 'quantity') editor.refresh();
+    if (['quantity', 'colors_front', 'colors_back', 'ups', 'overs'].includes(e.target.name)) editor.refresh();
   });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -3,8 +3,9 @@
 // parts and note, and preview the draft tasks the lines will become.
 
 import { h, put, actionOf } from '../dom.js';
-import { t, nameOf, number } from '../i18n.js';
+import { t, nameOf } from '../i18n.js';
 import { state, department, process as processById } from '../state.js';
+import { amount, plannedQuantity } from '../flow.js';
 
 export function linesFromOrder(order) {
   return (order.lines || []).map((l) => ({
@@ -31,7 +32,7 @@ export function linesToApi(lines) {
   });
 }
 
-export function lineEditor(initial, orderQuantity) {
+export function lineEditor(initial, spec) {
   let lines = initial;
   const list = h('ol', { class: 'lines', 'aria-label': t('wo.lines'), dataset: { field: 'processes' } });
   const preview = h('div', { class: 'table-wrap' });
@@ -48,6 +49,12 @@ export function lineEditor(initial, orderQuantity) {
     h('h3', {}, t('wo.preview')),
     preview);
 
+  /** What a line of `p` plans when left empty, in its unit ("4 版"), or null. */
+  function planned(p) {
+    const q = plannedQuantity(p.unit, spec());
+    return q ? amount(q, p.unit) : null;
+  }
+
   function lineRow(l, i) {
     const p = processById(l.process_id) || { code: '?' };
     const at = (name) => `processes[${i}].${name}`;
@@ -57,7 +64,7 @@ export function lineEditor(initial, orderQuantity) {
       h('span', { class: 'l-name' }, h('b', {}, nameOf(p)), h('span', {}, nameOf(department(p.department_id)))),
       h('label', { class: 'l-qty' }, h('span', { class: 'sr-only', hidden: true }, t('field.quantity')),
         h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', value: l.quantity, dataset: { lineField: 'quantity', field: at('quantity') },
-          placeholder: number(orderQuantity()) || t('field.quantity'), 'aria-label': t('wo.line_quantity', { n: i + 1 }) })),
+          placeholder: planned(p) ?? t('field.quantity'), 'aria-label': t('wo.line_quantity', { n: i + 1 }) })),
       h('label', { class: 'check l-par' }, h('input', { type: 'checkbox', checked: l.parallel, dataset: { lineField: 'parallel', field: at('parallel') } }), t('field.parallel')),
       h('input', { class: 'l-parts', value: l.parts, maxlength: 2000, placeholder: t('wo.parts_hint'), dataset: { lineField: 'parts', field: at('parts') }, 'aria-label': t('wo.line_parts', { n: i + 1 }) }),
       h('input', { class: 'l-note', value: l.note, maxlength: 4000, placeholder: t('field.note'), dataset: { lineField: 'note', field: at('note') }, 'aria-label': t('wo.line_note', { n: i + 1 }) }),
@@ -80,13 +87,13 @@ export function lineEditor(initial, orderQuantity) {
     lines.forEach((l, i) => {
       const p = processById(l.process_id) || {};
       const parts = l.parts.split(/[,，]/).map((x) => x.trim()).filter(Boolean);
-      const qty = l.quantity !== '' ? Number(l.quantity) : orderQuantity();
+      const qty = l.quantity !== '' ? Number(l.quantity) : plannedQuantity(p.unit, spec());
       const starts = l.parallel ? t('wo.starts_parallel')
         : upstream ? t('wo.starts_after', { process: nameOf(upstream) }) : t('wo.starts_first');
       for (const part of parts.length ? parts : ['']) {
         rows.push(h('tr', {}, h('td', { class: 'num' }, String(i + 1)), h('td', {}, nameOf(p)),
           h('td', {}, nameOf(department(p.department_id))), h('td', {}, part || '—'),
-          h('td', { class: 'num' }, qty ? number(qty) : '—'), h('td', {}, starts)));
+          h('td', { class: 'num' }, qty ? amount(qty, p.unit) : t('wo.plates_from_colours')), h('td', {}, starts)));
       }
       if (!l.parallel) upstream = p;
     });
