@@ -612,3 +612,56 @@ fn a_process_unit_step_and_gates_are_edited_in_the_catalogue() {
     let (status, _) = s.admin.patch(&path, &json!({"unit": "litre"}));
     assert_eq!(status, 422);
 }
+
+/// A shop adds its own gate ("ink mixed") and makes printing wait for it: new orders carry
+/// it, and printing is ready only once it is ticked.
+#[test]
+fn a_shop_adds_its_own_gate_and_printing_waits_for_it() {
+    let s = TestServer::start();
+    let ink = json!({"code": "ink_ready", "name_zh": "专色调好", "name_en": "Spot ink mixed"});
+    let chen = s.user("chen", "supervisor", &["PRINTING"]);
+    assert_eq!(refused(chen.post("/api/v1/gates", &ink), 403), "forbidden");
+    let (status, bad) = s.admin.post(
+        "/api/v1/gates",
+        &json!({"code": "9ink", "name_zh": "x", "name_en": "x"}),
+    );
+    assert_eq!(
+        (status, bad["error"]["details"]["rule"].clone()),
+        (422, json!("format")),
+        "{bad}"
+    );
+    let (status, gate) = s.admin.post("/api/v1/gates", &ink);
+    assert_eq!(status, 201, "{gate}");
+    assert_eq!(
+        refused(s.admin.post("/api/v1/gates", &ink), 409),
+        "gate_exists"
+    );
+    let (_, all) = s.admin.get("/api/v1/gates");
+    assert!(all
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["code"] == "ink_ready"));
+
+    let prt = process_id(&s.admin, "PRT");
+    let (status, p) = s.admin.patch(
+        &format!("/api/v1/processes/{prt}"),
+        &json!({"gates": ["proof_approved", "paper_ready", "ink_ready"]}),
+    );
+    assert_eq!(status, 200, "{p}");
+    let order = published_order(&s.admin, &["PRT"]);
+    let printing = id(task_of(&order, "PRT"));
+    assert!(
+        task(&s.admin, printing)["ready"].as_bool().unwrap(),
+        "every gate ticked"
+    );
+    let path = format!("/api/v1/work-orders/{}/gates/ink_ready", id(&order));
+    let (status, _) = chen.post(&path, &json!({"done": false}));
+    assert_eq!(status, 200);
+    let t = task(&s.admin, printing);
+    assert!(!t["ready"].as_bool().unwrap());
+    assert_eq!(t["blocked_by"][0]["gate"], "ink_ready");
+    let (status, _) = chen.post(&path, &json!({"done": true}));
+    assert_eq!(status, 200);
+    assert!(task(&s.admin, printing)["ready"].as_bool().unwrap());
+}

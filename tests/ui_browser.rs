@@ -364,3 +364,76 @@ async fn the_language_follows_the_browser_and_is_remembered_per_user() {
     .await;
     b.close().await;
 }
+
+/// The clerk draws the job's graph in the form: plates and cutting side by side (one step),
+/// printing needing both; the preview counts each line in its own unit from the spec, and a
+/// plate line before the colours are given says so instead of showing the order quantity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maker_sets_steps_and_needs_and_sees_each_line_in_its_unit() {
+    let s = TestServer::start();
+    s.user("wang", "maker", &[]);
+    let ids: Vec<i64> = ["CTP", "CUT", "PRT"]
+        .iter()
+        .map(|c| process_id(&s.admin, c))
+        .collect();
+    let b = Browser::open(&s.base, DESKTOP, "zh-CN").await;
+    b.login("wang", PASSWORD, "zh-CN").await;
+    b.route("/work-orders/new").await;
+    b.type_into("input[name=customer]", "华彩包装").await;
+    b.type_into("input[name=product]", "彩盒").await;
+    b.type_into("input[name=quantity]", "10000").await;
+    b.type_into("input[name=ups]", "4").await;
+    b.type_into("input[name=overs]", "125").await;
+    for id in &ids {
+        b.click(&format!("[data-action=add-line][data-process-id='{id}']"))
+            .await;
+    }
+    let cell = |row: usize| {
+        format!(
+            "return document.querySelectorAll('.preview tbody tr')[{row}].children[4].textContent"
+        )
+    };
+    assert_eq!(b.js(&cell(0)).await, "按印色计版（先填色数）");
+    b.type_into("input[name=colors_front]", "4").await;
+    b.wait_for(
+        "four plates",
+        &format!("{} === '4 版'", cell(0).replace("return ", "return ")),
+    )
+    .await;
+    assert_eq!(b.js(&cell(1)).await, "2,625 张");
+    for (row, step) in [(0, "1"), (1, "1"), (2, "2")] {
+        b.type_into(&format!(".line[data-index='{row}'] .l-step"), step)
+            .await;
+    }
+    b.type_into(".line[data-index='2'] .l-needs", "1, 2").await;
+    b.click("form .sticky-actions button[type=submit]").await;
+    let id = b
+        .wait_for(
+            "the saved draft",
+            "const m = /^#\\/work-orders\\/(\\d+)$/.exec(location.hash); return m && Number(m[1])",
+        )
+        .await;
+    let (_, order) = s.admin.get(&format!("/api/v1/work-orders/{id}"));
+    let lines: Vec<(Value, Value, Value)> = order["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["process_code"].clone(),
+                l["step"].clone(),
+                l["needs"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (json!("CTP"), json!(1), json!([])),
+            (json!("CUT"), json!(1), json!([])),
+            (json!("PRT"), json!(2), json!([0, 1])),
+        ],
+        "{order}"
+    );
+    b.close().await;
+}

@@ -83,6 +83,7 @@ export const api = {
   departmentLoad: (id) => get(`/departments/${id}/load`),
   updateProcess: (id, body) => patch(`/processes/${id}`, body),
   gates: () => get('/gates'),
+  createGate: (body) => post('/gates', body),
   scrapReasons: () => get('/scrap-reasons').then((d) => (Array.isArray(d) ? d : (d && d.items) || [])),
   createScrapReason: (body) => post('/scrap-reasons', body),
   updateScrapReason: (code, body) => patch(`/scrap-reasons/${encodeURIComponent(code)}`, body),

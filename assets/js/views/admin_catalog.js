@@ -17,8 +17,8 @@ function page(root, current, ...content) {
 }
 
 async function refreshCatalog() {
-  const [departments, processes] = await Promise.all([api.departments(), api.processes()]);
-  update({ departments, processes });
+  const [departments, processes, gates] = await Promise.all([api.departments(), api.processes(), api.gates()]);
+  update({ departments, processes, gates });
 }
 
 export function adminDepartmentsView(root) {
@@ -61,7 +61,34 @@ export function adminDepartmentsView(root) {
 
 export function adminProcessesView(root) {
   const box = h('div', { class: 'table-wrap' });
-  page(root, 'processes', h('section', { class: 'card' }, h('h2', {}, t('admin.processes')), box));
+  const gateBox = h('div', { class: 'stack' });
+  page(root, 'processes', h('section', { class: 'card' }, h('h2', {}, t('admin.processes')), box),
+    h('section', { class: 'card' }, h('h2', {}, t('admin.gates_title')), h('p', { class: 'muted small' }, t('admin.gates_hint')), gateBox));
+
+  function paintGates() {
+    put(gateBox, h('ul', { class: 'gates' }, (state.gates || []).map((g) => h('li', {}, h('span', { class: 'mono' }, g.code), ' ', nameOf(g)))),
+      h('p', {}, h('button', { type: 'button', class: 'btn', dataset: { action: 'add-gate' } }, t('admin.add_gate'))));
+  }
+
+  gateBox.addEventListener('click', async (e) => {
+    const el = actionOf(e, gateBox);
+    if (!el) return;
+    const ok = await openDialog({
+      title: t('admin.add_gate'),
+      confirm: t('common.save'),
+      body: h('div', { class: 'form-grid' },
+        field('code', t('admin.code'), h('input', { name: 'code', maxlength: 40, placeholder: 'ink_ready', autocapitalize: 'off' }), t('admin.gate_code_hint')),
+        field('name_zh', t('admin.name_zh'), h('input', { name: 'name_zh', maxlength: 200 })),
+        field('name_en', t('admin.name_en'), h('input', { name: 'name_en', maxlength: 200 }))),
+      submit: (v) => api.createGate(v),
+    });
+    if (ok) {
+      toast(t('common.saved'), 'ok');
+      await refreshCatalog().catch(toastError);
+    }
+    paintGates();
+    paint();
+  });
 
   function paint() {
     put(box, h('table', { class: 'table' },
@@ -106,6 +133,7 @@ export function adminProcessesView(root) {
     paint();
   });
   paint();
+  paintGates();
 }
 
 /** The add and edit dialog's fields; a reason's code never changes once it exists. */

@@ -1,6 +1,7 @@
 // The process-line editor of the work order form: pick processes from the catalogue, order
-// them by drag or by arrows (arrows work on touch screens), set quantity, parallel flag,
-// parts and note, and preview the draft tasks the lines will become.
+// them by drag or by arrows (arrows work on touch screens), set quantity, step (same step =
+// side by side) and what a line needs (line numbers), parts and note, and preview the draft
+// tasks the lines will become. Left empty, quantity, step and needs follow the server's plan.
 
 import { h, put, actionOf } from '../dom.js';
 import { t, nameOf } from '../i18n.js';
@@ -11,11 +12,19 @@ export function linesFromOrder(order) {
   return (order.lines || []).map((l) => ({
     id: l.id,
     process_id: l.process_id,
-    quantity: l.quantity === order.quantity ? '' : String(l.quantity),
+    quantity: l.quantity_set ? String(l.quantity) : '',
     parallel: Boolean(l.parallel),
+    step: l.step != null ? String(l.step) : '',
+    needs: Array.isArray(l.needs) ? l.needs.map((n) => n + 1).join(', ') : '',
     parts: (l.parts || []).join(', '),
     note: l.note || '',
   }));
+}
+
+/** "1, 3" → [1, 3]; empty → null (the line takes its work from the step before). */
+function lineNumbers(text) {
+  const list = String(text || '').split(/[,，\s]+/).filter(Boolean).map(Number);
+  return list.length ? list : null;
 }
 
 export function linesToApi(lines) {
@@ -28,6 +37,9 @@ export function linesToApi(lines) {
     };
     if (l.id) out.id = l.id;
     if (l.quantity !== '') out.quantity = Number(l.quantity);
+    if (String(l.step ?? '').trim() !== '') out.step = Number(l.step);
+    const needs = lineNumbers(l.needs);
+    if (needs) out.needs = needs.map((n) => n - 1);
     return out;
   });
 }
@@ -66,6 +78,10 @@ export function lineEditor(initial, spec) {
         h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', value: l.quantity, dataset: { lineField: 'quantity', field: at('quantity') },
           placeholder: planned(p) ?? t('field.quantity'), 'aria-label': t('wo.line_quantity', { n: i + 1 }) })),
       h('label', { class: 'check l-par' }, h('input', { type: 'checkbox', checked: l.parallel, dataset: { lineField: 'parallel', field: at('parallel') } }), t('field.parallel')),
+      h('input', { class: 'l-step', type: 'number', min: 0, step: 1, inputmode: 'numeric', value: l.step ?? '', placeholder: t('wo.step_auto'),
+        dataset: { lineField: 'step', field: at('step') }, 'aria-label': t('wo.line_step', { n: i + 1 }) }),
+      h('input', { class: 'l-needs', value: l.needs ?? '', maxlength: 200, placeholder: t('wo.needs_hint'),
+        dataset: { lineField: 'needs', field: at('needs') }, 'aria-label': t('wo.line_needs', { n: i + 1 }) }),
       h('input', { class: 'l-parts', value: l.parts, maxlength: 2000, placeholder: t('wo.parts_hint'), dataset: { lineField: 'parts', field: at('parts') }, 'aria-label': t('wo.line_parts', { n: i + 1 }) }),
       h('input', { class: 'l-note', value: l.note, maxlength: 4000, placeholder: t('field.note'), dataset: { lineField: 'note', field: at('note') }, 'aria-label': t('wo.line_note', { n: i + 1 }) }),
       h('span', { class: 'l-move' },
@@ -74,7 +90,9 @@ export function lineEditor(initial, spec) {
         h('button', { type: 'button', class: 'btn small danger', dataset: { action: 'remove', index: i }, 'aria-label': t('wo.remove_line') }, '✕')),
       h('span', { class: 'field-error', dataset: { errorFor: `processes[${i}]` } }),
       h('span', { class: 'field-error', dataset: { errorFor: at('quantity') } }),
-      h('span', { class: 'field-error', dataset: { errorFor: at('parts') } }));
+      h('span', { class: 'field-error', dataset: { errorFor: at('parts') } }),
+      h('span', { class: 'field-error', dataset: { errorFor: at('needs') } }),
+      h('span', { class: 'field-error', dataset: { errorFor: at('step') } }));
   }
 
   function paintPreview() {
@@ -123,7 +141,7 @@ export function lineEditor(initial, spec) {
     switch (el.dataset.action) {
       case 'add-line': {
         const p = processById(Number(el.dataset.processId));
-        lines.push({ process_id: p.id, quantity: '', parallel: Boolean(p.parallel), parts: '', note: '' });
+        lines.push({ process_id: p.id, quantity: '', parallel: Boolean(p.parallel), step: '', needs: '', parts: '', note: '' });
         paint();
         break;
       }
