@@ -395,11 +395,8 @@ async fn a_maker_sets_steps_and_needs_and_sees_each_line_in_its_unit() {
     };
     assert_eq!(b.js(&cell(0)).await, "按印色计版（先填色数）");
     b.type_into("input[name=colors_front]", "4").await;
-    b.wait_for(
-        "four plates",
-        &format!("{} === '4 版'", cell(0).replace("return ", "return ")),
-    )
-    .await;
+    b.wait_for("four plates", &format!("{} === '4 版'", cell(0)))
+        .await;
     assert_eq!(b.js(&cell(1)).await, "2,625 张");
     for (row, step) in [(0, "1"), (1, "1"), (2, "2")] {
         b.type_into(&format!(".line[data-index='{row}'] .l-step"), step)
