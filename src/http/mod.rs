@@ -14,6 +14,7 @@ mod notifications;
 pub mod openapi;
 mod ops;
 mod qr;
+mod route_table;
 pub mod routes;
 mod scrap_reasons;
 pub mod security;

@@ -83,7 +83,7 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
         .with(warp::log::custom(move |info| {
             metrics.observe_request(
                 info.method().as_str(),
-                info.path(),
+                super::route_table::template_of(info.path(), info.status().as_u16()),
                 info.status().as_u16(),
                 info.elapsed(),
             )

@@ -74,6 +74,11 @@ impl TestServer {
         self.dir.path()
     }
 
+    /// The server's process id, to read its memory from /proc.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("presswork.db")
     }
