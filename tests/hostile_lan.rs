@@ -104,3 +104,87 @@ fn ten_thousand_distinct_paths_add_no_metric_series_and_keep_memory_flat() {
         "memory grew from {rss_before} kB to {rss_after} kB"
     );
 }
+
+fn call(s: &TestServer, method: &str, path: &str, body: &str) -> (u16, String) {
+    let req = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", s.base))
+        .header(
+            "Authorization",
+            format!("Bearer {}", s.admin.token.as_deref().unwrap_or("")),
+        )
+        .header("Content-Type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let mut reply = agent().run(req).expect("an answer");
+    let status = reply.status().as_u16();
+    (
+        status,
+        reply.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+fn code(body: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body:?}"));
+    v["error"]["code"].as_str().unwrap_or_default().to_owned()
+}
+
+/// One JSON value and nothing after it: trailing text or a second object is refused, and
+/// nothing is written.
+#[test]
+fn a_body_is_one_json_value_and_nothing_after_it() {
+    let s = TestServer::start();
+    let reason = r#"{"code":"INK_SMEAR","name_zh":"墨迹","name_en":"Ink smear"}"#;
+    for body in [
+        format!("{reason} trailing text"),
+        format!(r#"{reason}{{"code":"OTHER","name_zh":"x","name_en":"x"}}"#),
+    ] {
+        let (status, reply) = call(&s, "POST", "/api/v1/scrap-reasons", &body);
+        assert_eq!(
+            (status, code(&reply)),
+            (400, "malformed_json".to_owned()),
+            "{reply}"
+        );
+    }
+    let (_, list) = s.admin.get("/api/v1/scrap-reasons");
+    assert!(
+        !list.to_string().contains("INK_SMEAR"),
+        "nothing half-written"
+    );
+    // Whitespace after the value is still one value.
+    let (status, reply) = call(
+        &s,
+        "POST",
+        "/api/v1/scrap-reasons",
+        &format!("{reason}\n  \n"),
+    );
+    assert_eq!(status, 201, "{reply}");
+}
+
+/// HEAD is served wherever GET is; misses outside the API are 404 pages, inside it 404
+/// routes, and a route that exists with other methods is 405; every one is the JSON error.
+#[test]
+fn methods_and_misses_answer_as_http_says() {
+    let s = TestServer::start();
+    for (method, path, status, wanted) in [
+        ("HEAD", "/healthz", 200, ""),
+        ("HEAD", "/api/v1/tasks", 200, ""),
+        ("HEAD", "/", 200, ""),
+        ("POST", "/nope", 404, "not_found"),
+        ("GET", "/js/nope.js", 404, "not_found"),
+        ("POST", "/api/v1/nope", 404, "not_found"),
+        ("DELETE", "/api/v1/tasks/1", 405, "method_not_allowed"),
+        ("DELETE", "/healthz", 405, "method_not_allowed"),
+    ] {
+        let (got, body) = call(&s, method, path, "");
+        assert_eq!(got, status, "{method} {path}: {body}");
+        if method == "HEAD" {
+            assert!(body.is_empty(), "{method} {path} sends no body");
+        } else {
+            assert_eq!(code(&body), wanted, "{method} {path}: {body}");
+        }
+    }
+    let (_, body) = call(&s, "GET", "/js/nope.js", "");
+    assert!(body.contains("no such page or file"), "{body}");
+}

@@ -42,7 +42,7 @@ fn not_api() -> impl Filter<Extract = (warp::path::Tail,), Error = warp::Rejecti
 
 pub fn routes() -> warp::filters::BoxedFilter<(Response,)> {
     not_api()
-        .and(warp::get())
+        .and(super::get_or_head())
         .and_then(|tail: warp::path::Tail| async move {
             let path = tail.as_str();
             let wanted = if path.is_empty() { "index.html" } else { path };

@@ -127,7 +127,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(token())
         .and_then(logout);
     let me = warp::path!("auth" / "me")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(actor(app))
         .map(|actor: Actor| warp::reply::json(&actor).into_response());
     login.or(logout).unify().or(me).unify().boxed()

@@ -21,21 +21,21 @@ async fn create_user(app: App, body: Bytes, actor: Actor) -> Result<Response, In
 
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let processes = warp::path!("processes")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|app: App, actor: Actor| async move {
             ok(catalog::list_processes(&app.store, &actor).await)
         });
     let departments = warp::path!("departments")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|app: App, actor: Actor| async move {
             ok(catalog::list_departments(&app.store, &actor).await)
         });
     let list_users = warp::path!("users")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|app: App, actor: Actor| async move {

@@ -31,7 +31,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(actor(app.clone()))
         .and_then(update);
     let load = warp::path!("departments" / i64 / "load")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app))
         .and_then(load);

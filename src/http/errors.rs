@@ -60,8 +60,13 @@ fn path_matches(documented: &str, path: &str, literal: &[&str]) -> bool {
             .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty() && !literal.contains(p)))
 }
 
+/// Paths of the API and the operations endpoints, as opposed to the web UI's.
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz" || path == "/metrics"
+}
+
 fn answer_miss(miss: &RouteMiss) -> Response {
-    let api = miss.path.starts_with("/api/") || miss.path == "/healthz" || miss.path == "/metrics";
+    let api = is_api(&miss.path);
     let mut allowed: Vec<String> = if api {
         let ops = super::openapi::operations();
         // Segments some route spells out, at any position (e.g. "batch").
@@ -185,6 +190,18 @@ fn plain(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// The single `recover`: every rejection leaves as a JSON error.
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    // Outside the API only the web UI's pages and files are served: anything else is a
+    // missing page, whatever an API route made of the path on its way.
+    if rejection
+        .find::<RouteMiss>()
+        .is_some_and(|m| !is_api(&m.path))
+    {
+        return Ok(plain(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such page or file",
+        ));
+    }
     if let Some(ApiReject(e)) = rejection.find::<ApiReject>() {
         return Ok(error_response(e));
     }

@@ -11,7 +11,7 @@ use warp::Filter;
 
 pub fn routes(app: App) -> BoxedFilter<(Response,)> {
     let task = warp::path!("tasks" / i64 / "history")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and(query())
@@ -22,7 +22,7 @@ pub fn routes(app: App) -> BoxedFilter<(Response,)> {
             })
         });
     let order = warp::path!("work-orders" / i64 / "history")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app))
         .and(query())

@@ -87,7 +87,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
         return Err(Error::invalid("body", "must be a JSON object"));
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -95,6 +95,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
         }
         field_error(&path, &inner.to_string())
     })?;
+    // One JSON value and nothing after it: `{A}{B}` or `{A} and more` is not a request.
+    de.end()
+        .map_err(|e| Error::Malformed(format!("the body has data after its JSON value: {e}")))?;
     Ok(value)
 }
 

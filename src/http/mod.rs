@@ -43,3 +43,9 @@ pub fn respond<T: Serialize>(status: StatusCode, result: Result<T, Error>) -> Re
 pub fn ok<T: Serialize>(result: Result<T, Error>) -> Result<Response, std::convert::Infallible> {
     Ok(respond(StatusCode::OK, result))
 }
+
+/// GET, and HEAD wherever GET is served (hyper leaves the body out of a HEAD answer).
+pub fn get_or_head() -> impl warp::Filter<Extract = (), Error = warp::Rejection> + Copy {
+    use warp::Filter;
+    warp::get().or(warp::head()).unify()
+}

@@ -12,7 +12,7 @@ use warp::{Filter, Reply};
 
 pub fn metrics(app: App) -> BoxedFilter<(Response,)> {
     warp::path!("metrics")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app))
         .map(|app: App| {
             let text = app.metrics.render(&app.store.pool_stats(), SCHEMA_VERSION);

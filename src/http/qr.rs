@@ -122,7 +122,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .or(warp::path!("tasks" / i64 / "qr.svg").map(Target::Task))
         .unify();
     target
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(super::security::caller_host())
         .and(warp::header::optional::<String>("x-forwarded-proto"))
         .and(with_app(app.clone()))

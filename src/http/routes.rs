@@ -49,14 +49,14 @@ pub fn api(app: App) -> BoxedFilter<(Response,)> {
 fn openapi_route() -> BoxedFilter<(Response,)> {
     let document = std::sync::Arc::new(super::openapi::document());
     warp::path!("openapi.json")
-        .and(warp::get())
+        .and(super::get_or_head())
         .map(move || warp::reply::json(&*document).into_response())
         .boxed()
 }
 
 fn health(app: App) -> BoxedFilter<(Response,)> {
     warp::path!("healthz")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(auth::with_app(app))
         .and_then(|app: App| async move {
             let result = crate::service::health::check(&app.store).await;

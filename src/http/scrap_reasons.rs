@@ -13,7 +13,7 @@ use warp::Filter;
 
 pub fn routes(app: App) -> BoxedFilter<(Response,)> {
     let list = warp::path!("scrap-reasons")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|app: App, actor: Actor| async move {

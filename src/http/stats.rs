@@ -18,7 +18,7 @@ async fn workload(app: App, actor: Actor, query: String) -> Result<Response, Inf
 
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     warp::path!("stats" / "workload")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app))
         .and(query())

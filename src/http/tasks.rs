@@ -18,13 +18,13 @@ async fn list(app: App, actor: Actor, query: String) -> Result<Response, Infalli
 
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
     let list = warp::path!("tasks")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and(query())
         .and_then(list);
     let get = warp::path!("tasks" / i64)
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|id, app: App, actor: Actor| async move {

@@ -97,7 +97,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(actor(app.clone()))
         .and_then(tick);
     let list_gates = warp::path!("gates")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|app: App, actor: Actor| async move {
@@ -116,13 +116,13 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(actor(app.clone()))
         .and_then(create);
     let list = warp::path!("work-orders")
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and(query())
         .and_then(list);
     let get = warp::path!("work-orders" / i64)
-        .and(warp::get())
+        .and(super::get_or_head())
         .and(with_app(app.clone()))
         .and(actor(app.clone()))
         .and_then(|id, app: App, actor: Actor| async move {
