@@ -188,3 +188,73 @@ fn methods_and_misses_answer_as_http_says() {
     let (_, body) = call(&s, "GET", "/js/nope.js", "");
     assert!(body.contains("no such page or file"), "{body}");
 }
+
+/// Signing out, a reset password and deactivation end the live connections opened with the
+/// ended credential within a second (close 4401), and the old credential cannot reconnect;
+/// the same person's other sessions stay live until their own end.
+#[test]
+fn an_ended_session_closes_its_live_connections() {
+    use common::ws::{Auth, Live};
+    let s = TestServer::start();
+    s.user("li", "operator", &["PRINTING"]);
+    s.user("wang", "operator", &["PRINTING"]);
+    let (tablet, phone) = (
+        Client::login(&s.base, "li", PASSWORD),
+        Client::login(&s.base, "li", PASSWORD),
+    );
+    let token = |c: &Client| c.token.clone().unwrap();
+    let mut on_tablet = Live::connect(&s.base, &token(&tablet), "");
+    let mut on_phone = Live::connect(&s.base, &token(&phone), "");
+
+    let (status, _) = tablet.post("/api/v1/auth/logout", &serde_json::json!({}));
+    assert_eq!(status, 200);
+    let closed = on_tablet.wait_for_close(Duration::from_secs(1));
+    assert_eq!(
+        closed.map(|c| c.0),
+        Some(4401),
+        "the tablet's socket ends with its session"
+    );
+    assert!(
+        on_phone
+            .wait_for_close(Duration::from_millis(300))
+            .is_none(),
+        "the phone's session lives on"
+    );
+    assert_eq!(
+        Live::try_connect(&s.base, Auth::Bearer(&token(&tablet)), "").err(),
+        Some(401)
+    );
+
+    let li = s
+        .admin
+        .get("/api/v1/users")
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "li")
+        .unwrap()["id"]
+        .clone();
+    let (status, body) = s.admin.patch(
+        &format!("/api/v1/users/{li}"),
+        &serde_json::json!({"active": false}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        on_phone.wait_for_close(Duration::from_secs(1)).map(|c| c.0),
+        Some(4401)
+    );
+
+    let wang = Client::login(&s.base, "wang", PASSWORD);
+    let mut on_wang = Live::connect(&s.base, &token(&wang), "");
+    let wang_id = wang.get("/api/v1/auth/me").1["id"].clone();
+    let (status, body) = s.admin.post(
+        &format!("/api/v1/users/{wang_id}/password"),
+        &serde_json::json!({"password": "a-new-secret-9"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        on_wang.wait_for_close(Duration::from_secs(1)).map(|c| c.0),
+        Some(4401)
+    );
+}

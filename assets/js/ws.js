@@ -3,6 +3,7 @@
 // Views subscribe to event batches and to "resync" (reload everything: used when there is
 // no id to resume from, or the server's event log was reset).
 
+import { api } from './api.js';
 import { state, update } from './state.js';
 import { t } from './i18n.js';
 import { toast } from './ui.js';
@@ -87,6 +88,13 @@ function connect() {
     if (ev.code === 4009 && resume) {
       state.lastEventId = Number(resume[1]);
       emit(resyncListeners);
+    }
+    // 4401: the session ended (signed out elsewhere, deactivated, password reset). Asking
+    // who we are answers 401, which takes the app back to the sign-in screen.
+    if (ev.code === 4401) {
+      update({ live: 'offline' });
+      api.me().catch(() => {});
+      return;
     }
     // 4008 (fell behind) and 1001 (server restarting): reconnect at once with after=.
     if (ev.code === 4008 || ev.code === 4009 || ev.code === 1001) attempt = 0;

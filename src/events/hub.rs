@@ -130,8 +130,36 @@ fn task_facts(task: &serde_json::Value) -> Option<(i64, Facts)> {
 
 struct Subscriber {
     scope: Scope,
+    /// The credential the socket opened with (a session's token hash), when it had one.
+    session: Option<Vec<u8>>,
     queue: mpsc::Sender<Arc<Outgoing>>,
     overflowed: Arc<AtomicBool>,
+    ended: Arc<AtomicBool>,
+}
+
+/// Whose live connections end because their credential did.
+#[derive(Debug, Clone, Copy)]
+pub enum Ending<'a> {
+    /// Deactivated, or the password reset: every socket of the user.
+    User(i64),
+    /// One session signed out: sockets opened with it, and those opened by ticket (which
+    /// cannot say which session asked for it; they reconnect if theirs lives on).
+    Session { user_id: i64, token_hash: &'a [u8] },
+}
+
+impl Ending<'_> {
+    fn ends(&self, sub: &Subscriber) -> bool {
+        match *self {
+            Ending::User(id) => sub.scope.user_id() == id,
+            Ending::Session {
+                user_id,
+                token_hash,
+            } => {
+                sub.scope.user_id() == user_id
+                    && sub.session.as_deref().is_none_or(|s| s == token_hash)
+            }
+        }
+    }
 }
 
 struct Registry {
@@ -146,6 +174,7 @@ pub(super) struct Registration {
     pub key: u64,
     pub queue: mpsc::Receiver<Arc<Outgoing>>,
     pub overflowed: Arc<AtomicBool>,
+    pub ended: Arc<AtomicBool>,
     pub head: i64,
 }
 
@@ -178,9 +207,10 @@ impl Shared {
         registry.subscribers.clear();
     }
 
-    pub fn register(&self, scope: Scope) -> Registration {
+    pub fn register(&self, scope: Scope, session: Option<Vec<u8>>) -> Registration {
         let (tx, queue) = mpsc::channel(self.settings.queue_bound);
         let overflowed = Arc::new(AtomicBool::new(false));
+        let ended = Arc::new(AtomicBool::new(false));
         let mut registry = self.registry();
         let key = registry.next_key;
         registry.next_key += 1;
@@ -191,6 +221,7 @@ impl Shared {
                 key,
                 queue,
                 overflowed,
+                ended,
                 head: registry.head,
             };
         }
@@ -198,16 +229,34 @@ impl Shared {
             key,
             Subscriber {
                 scope,
+                session,
                 queue: tx,
                 overflowed: overflowed.clone(),
+                ended: ended.clone(),
             },
         );
         Registration {
             key,
             queue,
             overflowed,
+            ended,
             head: registry.head,
         }
+    }
+
+    /// Ends the sockets `ending` names: each is flagged and its queue closed, so it says
+    /// goodbye at once. Returns how many.
+    fn end(&self, ending: Ending<'_>) -> usize {
+        let mut registry = self.registry();
+        let before = registry.subscribers.len();
+        registry.subscribers.retain(|_, sub| {
+            let ends = ending.ends(sub);
+            if ends {
+                sub.ended.store(true, Ordering::Release);
+            }
+            !ends
+        });
+        before - registry.subscribers.len()
     }
 
     pub fn unregister(&self, key: u64) {
@@ -328,8 +377,19 @@ impl Hub {
 
     /// A new subscriber seeing what `scope` may see: from `after` (replayed from the table,
     /// then live), or from now on when `after` is `None`.
-    pub fn subscribe(&self, scope: Scope, after: Option<i64>) -> Subscription {
-        Subscription::new(self.shared.clone(), scope, after)
+    pub fn subscribe(
+        &self,
+        scope: Scope,
+        session: Option<Vec<u8>>,
+        after: Option<i64>,
+    ) -> Subscription {
+        Subscription::new(self.shared.clone(), scope, session, after)
+    }
+
+    /// Closes the live connections whose credential ended (sign-out, deactivation, a reset
+    /// password); returns how many.
+    pub fn end(&self, ending: Ending<'_>) -> usize {
+        self.shared.end(ending)
     }
 
     /// Waits until every connection has closed, at most `within`; says whether they did.

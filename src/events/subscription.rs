@@ -43,6 +43,8 @@ pub enum Next {
     Failed { after: i64 },
     /// `after` was newer than any event (the database was replaced): reload, resume at `head`.
     Reset { head: i64 },
+    /// The credential the socket opened with ended (signed out, deactivated, password reset).
+    SignedOut,
 }
 
 pub struct Subscription {
@@ -51,6 +53,8 @@ pub struct Subscription {
     key: u64,
     queue: mpsc::Receiver<Arc<Outgoing>>,
     overflowed: Arc<AtomicBool>,
+    ended: Arc<AtomicBool>,
+    session: Option<Vec<u8>>,
     /// The newest event id handed out or passed over as invisible: the client's resume point.
     position: i64,
     replaying: bool,
@@ -62,15 +66,21 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub(super) fn new(shared: Arc<Shared>, scope: Scope, after: Option<i64>) -> Subscription {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        scope: Scope,
+        session: Option<Vec<u8>>,
+        after: Option<i64>,
+    ) -> Subscription {
         // Registering before reading the table is what closes the gap: anything published
         // after this moment is queued, anything before it is already in the table.
         let Registration {
             key,
             queue,
             overflowed,
+            ended,
             head,
-        } = shared.register(scope.clone());
+        } = shared.register(scope.clone(), session.clone());
         let committed = *shared.store.subscribe_events().borrow();
         let (position, replaying, reset) = match after {
             None => (head, false, None),
@@ -83,6 +93,8 @@ impl Subscription {
             key,
             queue,
             overflowed,
+            ended,
+            session,
             position,
             replaying,
             reset,
@@ -102,6 +114,9 @@ impl Subscription {
 
     /// The queue closed: the hub is shutting down, or it dropped this slow subscriber.
     fn queue_closed(&self) -> Next {
+        if self.ended.load(Ordering::Acquire) {
+            return Next::SignedOut;
+        }
         match self.is_closing() {
             true => Next::Closing {
                 after: self.position,
@@ -114,6 +129,9 @@ impl Subscription {
 
     pub async fn next(&mut self) -> Next {
         loop {
+            if self.ended.load(Ordering::Acquire) {
+                return Next::SignedOut;
+            }
             if self.is_closing() {
                 return Next::Closing {
                     after: self.position,
@@ -243,10 +261,18 @@ impl Subscription {
 
     fn reregister(&mut self) {
         self.shared.unregister(self.key);
-        let registration = self.shared.register(self.scope.clone());
+        let registration = self
+            .shared
+            .register(self.scope.clone(), self.session.clone());
         self.key = registration.key;
         self.queue = registration.queue;
         self.overflowed = registration.overflowed;
+        // Ended meanwhile: the flag stays, the new registration goes.
+        if self.ended.load(Ordering::Acquire) {
+            self.shared.unregister(self.key);
+        } else {
+            self.ended = registration.ended;
+        }
     }
 }
 
@@ -324,8 +350,8 @@ mod tests {
         let (_stop, closing) = watch::channel(false);
         let hub = Hub::start(store.clone(), HubSettings::default(), closing);
         add_events(&store, 1, 3).await;
-        let mut operator = hub.subscribe(scope(Role::Operator, vec![1]), Some(0));
-        let mut outsider = hub.subscribe(scope(Role::Operator, vec![2]), Some(0));
+        let mut operator = hub.subscribe(scope(Role::Operator, vec![1]), None, Some(0));
+        let mut outsider = hub.subscribe(scope(Role::Operator, vec![2]), None, Some(0));
         // Events 4..6 reach the live queue AND are in the table when the replay reads it.
         add_events(&store, 1, 3).await;
         while hub.head() < 6 {
@@ -357,9 +383,9 @@ mod tests {
         while hub.head() < 2 {
             tokio::task::yield_now().await;
         }
-        let mut ahead = hub.subscribe(scope(Role::Manager, vec![]), Some(99));
+        let mut ahead = hub.subscribe(scope(Role::Manager, vec![]), None, Some(99));
         assert!(matches!(ahead.next().await, Next::Reset { head: 2 }));
-        let mut manager = hub.subscribe(scope(Role::Manager, vec![]), Some(0));
+        let mut manager = hub.subscribe(scope(Role::Manager, vec![]), None, Some(0));
         let text = match manager.next().await {
             Next::Batch { text, .. } => text,
             other => panic!("{other:?}"),

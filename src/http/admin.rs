@@ -17,7 +17,7 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(actor(app.clone()))
         .and_then(|id, app: App, body: Bytes, actor: Actor| async move {
             ok(match parse_json(&body) {
-                Ok(patch) => user_admin::update_user(&app.store, &actor, id, patch).await,
+                Ok(patch) => user_admin::update_user(&app.store, &app.hub, &actor, id, patch).await,
                 Err(e) => Err(e),
             })
         });
@@ -28,7 +28,9 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(actor(app.clone()))
         .and_then(|id, app: App, body: Bytes, actor: Actor| async move {
             ok(match parse_json(&body) {
-                Ok(input) => user_admin::reset_password(&app.store, &actor, id, input).await,
+                Ok(input) => {
+                    user_admin::reset_password(&app.store, &app.hub, &actor, id, input).await
+                }
                 Err(e) => Err(e),
             })
         });

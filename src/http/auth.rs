@@ -101,7 +101,7 @@ fn rate_limited(wait: std::time::Duration) -> Response {
 
 async fn logout(app: App, token: Option<String>) -> Result<Response, Infallible> {
     if let Some(token) = token {
-        if let Err(e) = users::logout(&app.store, token).await {
+        if let Err(e) = users::logout(&app.store, &app.hub, token).await {
             return Ok(super::errors::error_response(&e));
         }
     }

@@ -4,7 +4,8 @@
 //!
 //! Close codes a client should know: 4008 (fell behind: reconnect with the `after=` in the
 //! reason), 1001 (server shutting down: same), 1013 (too many connections: try later),
-//! 4009 (event log reset: reload, then reconnect with the `after=` given), 1011 (server error).
+//! 4009 (event log reset: reload, then reconnect with the `after=` given), 1011 (server error),
+//! 4401 (the credential ended: signed out, deactivated or the password reset; sign in again).
 
 use super::auth::{actor, token, with_app};
 use super::errors::error_response;
@@ -71,6 +72,12 @@ async fn open(
             "must be an event id (0 or more)",
         )));
     }
+    // A socket opened with a session ends with it; one opened by ticket ends with any of
+    // the user's sign-outs.
+    let session = match params.ticket {
+        Some(_) => None,
+        None => token.as_deref().map(users::token_hash),
+    };
     let actor = match signed_in(&app, params.ticket, token).await {
         Ok(actor) => actor,
         Err(e) => return Ok(error_response(&e)),
@@ -87,7 +94,7 @@ async fn open(
             match admission {
                 Ok(_admission) => {
                     let _counted = metrics.ws_connection();
-                    let subscription = hub.subscribe(actor.scope(), params.after);
+                    let subscription = hub.subscribe(actor.scope(), session, params.after);
                     tracing::debug!(user = %actor.username, after = ?params.after, "live client connected");
                     serve_client(socket, subscription, hub.settings().ping_every).await;
                 }
@@ -153,6 +160,9 @@ async fn serve_client(socket: WebSocket, mut subscription: Subscription, ping_ev
                 }
                 Next::Reset { head } => {
                     break (4009, format!("event log was reset; reload, then reconnect with after={head}"));
+                }
+                Next::SignedOut => {
+                    break (4401, "signed out: sign in again".to_owned());
                 }
             },
             frame = incoming.next() => match frame {

@@ -9,6 +9,7 @@ use super::{now_ms, Actor, Error};
 use crate::domain::work_order::{check_short, REQUIRED_TEXT_PATTERN};
 use crate::domain::Role;
 use crate::domain::Rule;
+use crate::events::hub::{Ending, Hub};
 use crate::store::event_log::{append, NewEvent};
 use crate::store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -127,24 +128,31 @@ fn find_user(conn: &Connection, id: i64) -> Result<UserView, Error> {
         .ok_or_else(|| Error::not_found(format!("user {id}")))
 }
 
+/// Changes a user; one deactivated is signed out of every open live connection at once.
 pub async fn update_user(
     store: &Store,
+    hub: &Hub,
     actor: &Actor,
     id: i64,
     patch: UserPatch,
 ) -> Result<UserView, Error> {
     actor.require(&[Role::Admin], "change users")?;
     let actor_id = actor.id;
+    let deactivated = patch.active == Some(false);
     store
         .write(move |conn| apply_patch(conn, actor_id, id, &patch))
         .await?;
+    if deactivated {
+        hub.end(Ending::User(id));
+    }
     store.read(move |conn| find_user(conn, id)).await
 }
 
-/// Sets a new password and signs the person out everywhere (their old sessions may be the
-/// reason for the reset).
+/// Sets a new password and signs the person out everywhere, live connections included
+/// (their old sessions may be the reason for the reset).
 pub async fn reset_password(
     store: &Store,
+    hub: &Hub,
     actor: &Actor,
     id: i64,
     input: NewPassword,
@@ -177,5 +185,6 @@ pub async fn reset_password(
             Ok(())
         })
         .await?;
+    hub.end(Ending::User(id));
     store.read(move |conn| find_user(conn, id)).await
 }

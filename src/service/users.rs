@@ -6,6 +6,7 @@ use super::{now_ms, Actor, Error};
 use crate::domain::work_order::check_short;
 use crate::domain::Role;
 use crate::domain::Rule;
+use crate::events::hub::{Ending, Hub};
 use crate::store::Store;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -140,14 +141,28 @@ pub async fn login(
 
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2GQFmM0aHe7T5ZNqHUG4aCXjzqf1tDm8ZcYnS7CTvYc";
 
-pub async fn logout(store: &Store, token: String) -> Result<(), Error> {
-    store
+/// Ends the session `token` names, and the live connections opened with it.
+pub async fn logout(store: &Store, hub: &Hub, token: String) -> Result<(), Error> {
+    let hash = token_hash(&token);
+    let key = hash.clone();
+    let user: Option<i64> = store
         .write(move |conn| {
+            let user = conn
+                .prepare_cached("SELECT user_id FROM tokens WHERE token_hash = ?1")?
+                .query_row([&key], |r| r.get(0))
+                .optional()?;
             conn.prepare_cached("DELETE FROM tokens WHERE token_hash = ?1")?
-                .execute([token_hash(&token)])?;
-            Ok(())
+                .execute([&key])?;
+            Ok::<_, Error>(user)
         })
-        .await
+        .await?;
+    if let Some(user_id) = user {
+        hub.end(Ending::Session {
+            user_id,
+            token_hash: &hash,
+        });
+    }
+    Ok(())
 }
 
 pub fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor, Error> {
