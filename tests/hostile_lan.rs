@@ -258,3 +258,35 @@ fn an_ended_session_closes_its_live_connections() {
         Some(4401)
     );
 }
+
+/// Login CSRF: a page on another site cannot sign a browser in (403 origin_mismatch); the
+/// page's own origin and scripts without an Origin can.
+#[test]
+fn signing_in_from_another_sites_page_is_refused() {
+    let s = TestServer::start();
+    let login = format!(r#"{{"username":"admin","password":"{ADMIN_PASSWORD}"}}"#);
+    let attempt = |origin: Option<&str>| {
+        let mut req = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/api/v1/auth/login", s.base))
+            .header("Content-Type", "text/plain");
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        let mut reply = agent()
+            .run(req.body(login.clone().into_bytes()).unwrap())
+            .unwrap();
+        (
+            reply.status().as_u16(),
+            reply.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let (status, body) = attempt(Some("http://evil.example"));
+    assert_eq!(
+        (status, code(&body)),
+        (403, "origin_mismatch".to_owned()),
+        "{body}"
+    );
+    assert_eq!(attempt(Some(&s.base)).0, 200);
+    assert_eq!(attempt(None).0, 200);
+}

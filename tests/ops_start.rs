@@ -94,6 +94,14 @@ fn tls_serves_https_with_hsts_and_a_bad_key_is_a_clear_error() {
     let login = format!("{{\"username\":\"admin\",\"password\":\"{ADMIN_PASSWORD}\"}}");
     let out = curl(&["-d", &login, &format!("{url}/api/v1/auth/login")]);
     assert!(out.ends_with("\n2 200"), "{out}");
+    // Over HTTPS the session cookie is never sent in the clear.
+    let cookie = std::fs::read_to_string(&jar).unwrap();
+    assert!(
+        cookie
+            .lines()
+            .any(|l| l.contains("presswork_session") && l.split('\t').nth(3) == Some("TRUE")),
+        "the cookie jar marks it Secure: {cookie}"
+    );
     let out = curl(&[
         "-H",
         &format!("Origin: {url}"),

@@ -53,8 +53,13 @@ pub struct Credentials {
     password: String,
 }
 
-fn session_cookie(token: &str, max_age_s: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+/// The session cookie; `Secure` whenever presswork serves HTTPS, so it never travels in
+/// the clear.
+fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
+    )
 }
 
 async fn login(
@@ -82,7 +87,7 @@ async fn login(
     let cookie = result
         .as_ref()
         .ok()
-        .map(|r| session_cookie(&r.token, users::SESSION_TTL_MS / 1000));
+        .map(|r| session_cookie(&r.token, users::SESSION_TTL_MS / 1000, app.config.tls()));
     let response = respond(StatusCode::OK, result);
     Ok(match cookie {
         Some(c) => warp::reply::with_header(response, "set-cookie", c).into_response(),
@@ -106,7 +111,12 @@ async fn logout(app: App, token: Option<String>) -> Result<Response, Infallible>
         }
     }
     let response = respond(StatusCode::OK, Ok(serde_json::json!({"ok": true})));
-    Ok(warp::reply::with_header(response, "set-cookie", session_cookie("", 0)).into_response())
+    Ok(warp::reply::with_header(
+        response,
+        "set-cookie",
+        session_cookie("", 0, app.config.tls()),
+    )
+    .into_response())
 }
 
 pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {

@@ -1,7 +1,8 @@
-//! Browser-facing protections: the Origin check on cookie-authenticated writes (a page on
-//! another site cannot make a signed-in browser change anything) and the security headers
-//! on every response. Bearer-token clients are exempt from the Origin check: a token is
-//! never sent by a browser on its own.
+//! Browser-facing protections: the Origin check on cookie-authenticated writes and live
+//! connections (a page on another site cannot make a signed-in browser change or read
+//! anything) and on sign-in (nor sign it in as someone else), and the security headers on
+//! every response. Bearer-token clients are exempt from the Origin check: a token is never
+//! sent by a browser on its own.
 
 use super::auth::SESSION_COOKIE;
 use super::errors::Refused;
@@ -33,16 +34,27 @@ fn uses_session_cookie(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Why a write with these headers must be refused, if it must.
-pub fn origin_problem(method: &Method, headers: &HeaderMap, allowed: &[String]) -> Option<String> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+/// Why a request with these headers must be refused, if it must: a cookie-authenticated
+/// write or WebSocket handshake, or a sign-in, from another site's page.
+pub fn origin_problem(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    allowed: &[String],
+) -> Option<String> {
+    let upgrade = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let login = path == "/api/v1/auth/login";
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && !upgrade {
         return None;
     }
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "));
-    if bearer || !uses_session_cookie(headers) {
+    if bearer || !(login || uses_session_cookie(headers)) {
         return None;
     }
     let text = |name| {
@@ -81,16 +93,20 @@ pub fn same_origin(
     allowed: Arc<Vec<String>>,
 ) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::method()
+        .and(warp::path::full())
         .and(warp::header::headers_cloned())
         .and(caller_host())
         .and_then(
-            move |method: Method, mut headers: HeaderMap, host: Option<String>| {
+            move |method: Method,
+                  path: warp::path::FullPath,
+                  mut headers: HeaderMap,
+                  host: Option<String>| {
                 if !headers.contains_key(header::HOST) {
                     if let Some(value) = host.and_then(|h| HeaderValue::from_str(&h).ok()) {
                         headers.insert(header::HOST, value);
                     }
                 }
-                let problem = origin_problem(&method, &headers, &allowed);
+                let problem = origin_problem(&method, path.as_str(), &headers, &allowed);
                 async move {
                     match problem {
                         None => Ok(()),
@@ -148,29 +164,48 @@ mod tests {
         let host = ("host", "192.168.1.5:8080");
         let post = Method::POST;
         let evil = req(&[cookie, host, ("origin", "http://evil.example")]);
-        assert!(origin_problem(&post, &evil, &[]).is_some());
-        assert!(origin_problem(&Method::GET, &evil, &[]).is_none());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &evil, &[]).is_some());
+        assert!(origin_problem(&Method::GET, "/api/v1/tasks/1/claim", &evil, &[]).is_none());
         let same = req(&[cookie, host, ("origin", "http://192.168.1.5:8080")]);
-        assert!(origin_problem(&post, &same, &[]).is_none());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &same, &[]).is_none());
         let bearer = req(&[
             cookie,
             host,
             ("origin", "http://evil.example"),
             ("authorization", "Bearer t"),
         ]);
-        assert!(origin_problem(&post, &bearer, &[]).is_none());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &bearer, &[]).is_none());
         let no_cookie = req(&[host, ("origin", "http://evil.example")]);
-        assert!(origin_problem(&post, &no_cookie, &[]).is_none());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &no_cookie, &[]).is_none());
         let proxy = req(&[cookie, host, ("origin", "https://print.example.com")]);
         let allowed = vec!["https://print.example.com".to_owned()];
-        assert!(origin_problem(&post, &proxy, &allowed).is_none());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &proxy, &allowed).is_none());
         let lookalike = req(&[
             cookie,
             host,
             ("origin", "https://print.example.com.evil.io"),
         ]);
-        assert!(origin_problem(&post, &lookalike, &allowed).is_some());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &lookalike, &allowed).is_some());
         let referer = req(&[cookie, host, ("referer", "http://evil.example/page")]);
-        assert!(origin_problem(&post, &referer, &[]).is_some());
+        assert!(origin_problem(&post, "/api/v1/tasks/1/claim", &referer, &[]).is_some());
+    }
+
+    #[test]
+    fn sign_in_and_live_connections_need_the_pages_own_origin_too() {
+        let host = ("host", "192.168.1.5:8080");
+        let login = "/api/v1/auth/login";
+        let evil = req(&[host, ("origin", "http://evil.example")]);
+        assert!(origin_problem(&Method::POST, login, &evil, &[]).is_some());
+        let own = req(&[host, ("origin", "http://192.168.1.5:8080")]);
+        assert!(origin_problem(&Method::POST, login, &own, &[]).is_none());
+        // curl and scripts send no Origin at all.
+        assert!(origin_problem(&Method::POST, login, &req(&[host]), &[]).is_none());
+        let events = "/api/v1/events";
+        let upgrade = ("upgrade", "websocket");
+        let cookie = ("cookie", "presswork_session=abc");
+        let foreign = req(&[host, cookie, upgrade, ("origin", "http://evil.example")]);
+        assert!(origin_problem(&Method::GET, events, &foreign, &[]).is_some());
+        let own = req(&[host, cookie, upgrade, ("origin", "http://192.168.1.5:8080")]);
+        assert!(origin_problem(&Method::GET, events, &own, &[]).is_none());
     }
 }
