@@ -290,3 +290,41 @@ fn signing_in_from_another_sites_page_is_refused() {
     assert_eq!(attempt(Some(&s.base)).0, 200);
     assert_eq!(attempt(None).0, 200);
 }
+
+/// A hundred wrong passwords sent at once cannot beat the limit: at most the limit's worth
+/// are checked (401), the rest are refused at once with 429 and Retry-After.
+#[test]
+fn concurrent_wrong_passwords_cannot_pass_the_login_limit() {
+    let s = TestServer::start();
+    s.user("li", "operator", &["PRINTING"]);
+    let answers: Vec<(u16, Option<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..100)
+            .map(|_| {
+                let base = s.base.clone();
+                scope.spawn(move || {
+                    let reply = agent()
+                        .post(format!("{base}/api/v1/auth/login"))
+                        .header("Content-Type", "application/json")
+                        .send(r#"{"username":"li","password":"wrong-guess-1"}"#)
+                        .unwrap();
+                    let retry = reply
+                        .headers()
+                        .get("retry-after")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    (reply.status().as_u16(), retry)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked = answers.iter().filter(|(s, _)| *s == 401).count();
+    let refused: Vec<_> = answers.iter().filter(|(s, _)| *s == 429).collect();
+    assert_eq!(checked + refused.len(), 100, "{answers:?}");
+    assert!(
+        checked <= 10,
+        "{checked} passwords checked past a limit of 10"
+    );
+    assert!(refused.iter().all(|(_, retry)| retry
+        .as_deref()
+        .is_some_and(|r| r.parse::<u64>().unwrap() >= 1)));
+}

@@ -70,15 +70,15 @@ async fn login(
 ) -> Result<Response, Infallible> {
     let result = match parse_json::<Credentials>(&body) {
         Ok(c) => {
-            if let Err(wait) = limiter.admit(remote.map(|a| a.ip()), &c.username) {
-                return Ok(rate_limited(wait));
-            }
-            let name = c.username.clone();
+            // The slot is taken before the password is checked, so attempts sent together
+            // cannot pass the limit; a failure keeps it, a success gives it back.
+            let attempt = match limiter.admit(remote.map(|a| a.ip()), &c.username) {
+                Ok(attempt) => attempt,
+                Err(wait) => return Ok(rate_limited(wait)),
+            };
             let result = users::login(&app.store, c.username, c.password).await;
-            match &result {
-                Ok(_) => limiter.succeeded(&name),
-                Err(Error::Unauthorized(_)) => limiter.failed(&name),
-                Err(_) => {}
+            if result.is_ok() {
+                limiter.succeeded(attempt);
             }
             result
         }
