@@ -1,5 +1,7 @@
 //! `presswork config check`: the effective configuration, every value with where it came
-//! from (default, config.toml, environment or flag), secrets redacted.
+//! from (default, config.toml, environment or flag), secrets redacted. A key presswork does
+//! not know (a typo such as `keeep`) fails the check: the server only warns and starts, so
+//! this is the place a mistake must not pass quietly.
 
 use crate::config::Loaded;
 
@@ -23,6 +25,13 @@ pub fn run(loaded: &Loaded, cmd: ConfigCommand) -> anyhow::Result<()> {
             }
             for warning in &loaded.warnings {
                 say!("warning: {warning}")?;
+            }
+            if !loaded.warnings.is_empty() {
+                anyhow::bail!(
+                    "config check found {} problem(s) in {}; see the warnings above",
+                    loaded.warnings.len(),
+                    loaded.file.display()
+                );
             }
         }
     }
