@@ -68,3 +68,9 @@ export async function setLocale(loc) {
   update({ locale: loc });
   await router.render();
 }
+
+// A session lives a week after its last use, and the cookie with it: coming back to a tablet
+// that slept renews both (or, if the session ended meanwhile, the 401 shows the sign-in).
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && state.user) api.me().catch(() => {});
+});

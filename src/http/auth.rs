@@ -136,9 +136,26 @@ pub fn routes(app: App) -> warp::filters::BoxedFilter<(Response,)> {
         .and(with_app(app.clone()))
         .and(token())
         .and_then(logout);
+    // Asking who one is renews the browser's cookie, whose end moves with the session's.
+    let tls = app.config.tls();
     let me = warp::path!("auth" / "me")
         .and(super::get_or_head())
         .and(actor(app))
-        .map(|actor: Actor| warp::reply::json(&actor).into_response());
+        .and(warp::header::optional::<String>("authorization"))
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
+        .map(
+            move |actor: Actor, header: Option<String>, cookie: Option<String>| {
+                let response = warp::reply::json(&actor).into_response();
+                match cookie.filter(|_| bearer(header).is_none()) {
+                    Some(token) => warp::reply::with_header(
+                        response,
+                        "set-cookie",
+                        session_cookie(&token, users::SESSION_TTL_MS / 1000, tls),
+                    )
+                    .into_response(),
+                    None => response,
+                }
+            },
+        );
     login.or(logout).unify().or(me).unify().boxed()
 }

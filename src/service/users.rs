@@ -190,8 +190,36 @@ pub fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor, Error> {
     Ok(actor)
 }
 
-/// The actor behind a session or API token; `ws_ticket` tokens are not accepted here.
+/// A session's end moves with its use, a week after the last request; the row is rewritten
+/// at most once a day per session, so reads stay reads.
+const SESSION_REFRESH_MS: i64 = 24 * 3600 * 1000;
+
+/// The actor behind a session or API token; `ws_ticket` tokens are not accepted here. A
+/// session in use is kept alive (a week after its last use).
 pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> {
+    let hash = token_hash(&token);
+    let (actor, stale) = read_token(store, token).await?;
+    if stale {
+        let now = now_ms();
+        let refreshed = store
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE tokens SET expires_at = ?2 WHERE token_hash = ?1 AND kind = 'session'",
+                )?
+                .execute(params![hash, now + SESSION_TTL_MS])?;
+                Ok::<_, Error>(())
+            })
+            .await;
+        if let Err(e) = refreshed {
+            // Signed in all the same; the session ends on its old date unless a later
+            // request manages to move it.
+            tracing::warn!(error = %e, "could not extend a session");
+        }
+    }
+    Ok(actor)
+}
+
+async fn read_token(store: &Store, token: String) -> Result<(Actor, bool), Error> {
     store
         .read(move |conn| {
             let row: Option<(i64, Option<i64>, String, bool)> = conn
@@ -201,11 +229,14 @@ pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> 
                 )?
                 .query_row([token_hash(&token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .optional()?;
+            let now = now_ms();
             match row {
                 Some((user_id, expires, kind, true))
-                    if kind != "ws_ticket" && expires.is_none_or(|e| e > now_ms()) =>
+                    if kind != "ws_ticket" && expires.is_none_or(|e| e > now) =>
                 {
-                    load_actor(conn, user_id)
+                    let stale = kind == "session"
+                        && expires.is_some_and(|e| e - now < SESSION_TTL_MS - SESSION_REFRESH_MS);
+                    Ok((load_actor(conn, user_id)?, stale))
                 }
                 _ => Err(Error::Unauthorized("sign in again: the session is unknown or expired".into())),
             }
