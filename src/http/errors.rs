@@ -1,6 +1,7 @@
 //! The one mapping from errors to HTTP: service errors and warp rejections alike become
 //! `{"error":{"code","message","field"?}}` with the right status.
 
+use super::route_table::{is_api, methods_at};
 use crate::service::Error;
 use serde_json::json;
 use std::convert::Infallible;
@@ -49,40 +50,10 @@ pub fn route_miss() -> impl warp::Filter<Extract = (Response,), Error = Rejectio
     )
 }
 
-/// Does a documented path (with `{param}` segments) match a request path? A literal segment
-/// wins over `{id}`: `/tasks/batch` is the batch route, not task "batch".
-fn path_matches(documented: &str, path: &str, literal: &[&str]) -> bool {
-    let (d, p): (Vec<&str>, Vec<&str>) =
-        (documented.split('/').collect(), path.split('/').collect());
-    d.len() == p.len()
-        && d.iter()
-            .zip(&p)
-            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty() && !literal.contains(p)))
-}
-
-/// Paths of the API and the operations endpoints, as opposed to the web UI's.
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/healthz" || path == "/metrics"
-}
-
+/// An API path no route took: no such route (404), a route that takes other methods (405),
+/// or one whose id segment did not parse (404). Misses outside the API never come here.
 fn answer_miss(miss: &RouteMiss) -> Response {
-    let api = is_api(&miss.path);
-    let mut allowed: Vec<String> = if api {
-        let ops = super::openapi::operations();
-        // Segments some route spells out, at any position (e.g. "batch").
-        let literal: Vec<&str> = ops
-            .iter()
-            .flat_map(|op| op.path.split('/'))
-            .filter(|s| !s.starts_with('{'))
-            .collect();
-        ops.iter()
-            .filter(|op| path_matches(op.path, &miss.path, &literal))
-            .map(|op| op.method.to_uppercase())
-            .collect()
-    } else {
-        vec!["GET".to_owned()]
-    };
-    allowed.dedup();
+    let allowed = methods_at(&miss.path);
     if allowed.is_empty() {
         return plain(
             StatusCode::NOT_FOUND,
@@ -90,7 +61,7 @@ fn answer_miss(miss: &RouteMiss) -> Response {
             "no such page or API route",
         );
     }
-    if allowed.iter().any(|m| m == miss.method.as_str()) {
+    if allowed.contains(&miss.method.as_str()) {
         // The route exists for this method, so a segment did not parse as an id.
         return plain(
             StatusCode::NOT_FOUND,

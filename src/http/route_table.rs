@@ -3,47 +3,78 @@
 //! no operation has is `unmatched`, a page or file of the web UI is `static`.
 
 use super::openapi;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
-/// Every documented path, split into segments; `{...}` matches any one segment.
-static TEMPLATES: LazyLock<Vec<(&'static str, Vec<&'static str>)>> = LazyLock::new(|| {
-    let mut paths: Vec<&'static str> = openapi::operations().iter().map(|op| op.path).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    paths
-        .into_iter()
-        .map(|p| (p, p.split('/').collect()))
-        .collect()
+struct Table {
+    /// Every documented operation: its method (upper case), path, and the path's segments.
+    ops: Vec<(String, &'static str, Vec<&'static str>)>,
+    /// Segments some route spells out, at any position (e.g. "batch", "claim").
+    literal: HashSet<&'static str>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let ops: Vec<_> = openapi::operations()
+        .iter()
+        .map(|op| {
+            (
+                op.method.to_uppercase(),
+                op.path,
+                op.path.split('/').collect(),
+            )
+        })
+        .collect();
+    let literal = ops
+        .iter()
+        .flat_map(|(_, _, segs): &(String, &str, Vec<&'static str>)| segs.iter().copied())
+        .filter(|s| !s.starts_with('{'))
+        .collect();
+    Table { ops, literal }
 });
 
-/// The template `path` belongs to; `status` 404 is `unmatched` whatever the path looked like.
+/// Paths of the API and the operations endpoints, as opposed to the web UI's.
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz" || path == "/metrics"
+}
+
+/// Does a documented path match a request path? `{param}` takes any segment no route spells
+/// out: `/tasks/batch` is the batch route, not task "batch".
+fn fits(segments: &[&str], path: &[&str], literal: &HashSet<&str>) -> bool {
+    segments.len() == path.len()
+        && segments
+            .iter()
+            .zip(path)
+            .all(|(d, p)| d == p || (d.starts_with('{') && !p.is_empty() && !literal.contains(p)))
+}
+
+/// The documented operations `path` belongs to: (method, template).
+fn matching(path: &str) -> impl Iterator<Item = (&'static str, &'static str)> + use<'_> {
+    let segments: Vec<&str> = path.split('/').collect();
+    TABLE
+        .ops
+        .iter()
+        .filter(move |(_, _, segs)| fits(segs, &segments, &TABLE.literal))
+        .map(|(method, template, _)| (method.as_str(), *template))
+}
+
+/// The methods the documented routes at `path` take, in document order, without repeats.
+pub fn methods_at(path: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (method, _) in matching(path) {
+        if !out.contains(&method) {
+            out.push(method);
+        }
+    }
+    out
+}
+
+/// The template `path` belongs to, for a metric label; 404 is `unmatched` whatever the path.
 pub fn template_of(path: &str, status: u16) -> &'static str {
-    let api = path.starts_with("/api/") || path == "/healthz" || path == "/metrics";
-    if !api {
+    if !is_api(path) {
         return if status == 404 { "unmatched" } else { "static" };
     }
-    let segments: Vec<&str> = path.split('/').collect();
-    // A literal segment beats a parameter: `/tasks/batch` before `/tasks/{id}`.
-    let mut best: Option<(&'static str, usize)> = None;
-    for (template, parts) in TEMPLATES.iter() {
-        if parts.len() != segments.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let fits = parts.iter().zip(&segments).all(|(t, s)| {
-            if t.starts_with('{') {
-                !s.is_empty()
-            } else {
-                literal += 1;
-                t == s
-            }
-        });
-        if fits && best.is_none_or(|(_, l)| literal > l) {
-            best = Some((template, literal));
-        }
-    }
-    match best {
-        Some((template, _)) if status != 404 => template,
+    match matching(path).next() {
+        Some((_, template)) if status != 404 => template,
         _ => "unmatched",
     }
 }

@@ -32,6 +32,16 @@ fn load_lines(conn: &Connection, work_order_id: i64) -> Result<Vec<Line>, Error>
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// An order's lines and tasks as the flow rule reads them.
+fn load_flow(conn: &Connection, work_order_id: i64) -> Result<(Vec<Line>, Vec<Task>), Error> {
+    let lines = load_lines(conn, work_order_id)?;
+    let tasks = load_tasks(conn, work_order_id)?
+        .into_iter()
+        .map(|s| s.task)
+        .collect();
+    Ok((lines, tasks))
+}
+
 /// A task with what is stored of its flow, to write only what changed.
 struct Stored {
     task: Task,
@@ -88,11 +98,7 @@ pub fn derive_order(
     let ups: i64 = conn
         .prepare_cached("SELECT ups FROM work_orders WHERE id = ?1")?
         .query_row([work_order_id], |r| r.get(0))?;
-    let lines = load_lines(conn, work_order_id)?;
-    let tasks: Vec<Task> = load_tasks(conn, work_order_id)?
-        .into_iter()
-        .map(|s| s.task)
-        .collect();
+    let (lines, tasks) = load_flow(conn, work_order_id)?;
     Ok(flow::derive(&lines, &tasks, ups))
 }
 
@@ -167,11 +173,7 @@ pub fn prerequisite_lines(conn: &Connection, task_id: i64) -> Result<Vec<i64>, E
     let (work_order_id, line_id): (i64, i64) = conn
         .prepare_cached("SELECT work_order_id, line_id FROM tasks WHERE id = ?1")?
         .query_row([task_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let lines = load_lines(conn, work_order_id)?;
-    let tasks: Vec<Task> = load_tasks(conn, work_order_id)?
-        .into_iter()
-        .map(|s| s.task)
-        .collect();
+    let (lines, tasks) = load_flow(conn, work_order_id)?;
     Ok(lines
         .iter()
         .find(|l| l.id == line_id)
@@ -185,11 +187,7 @@ pub fn worked_prerequisites(
     conn: &Connection,
     work_order_id: i64,
 ) -> Result<HashMap<i64, Vec<i64>>, Error> {
-    let lines = load_lines(conn, work_order_id)?;
-    let tasks: Vec<Task> = load_tasks(conn, work_order_id)?
-        .into_iter()
-        .map(|s| s.task)
-        .collect();
+    let (lines, tasks) = load_flow(conn, work_order_id)?;
     let mut out = HashMap::new();
     for task in tasks.iter().filter(|t| has_work(t)) {
         if let Some(line) = lines.iter().find(|l| l.id == task.line_id) {
@@ -213,11 +211,7 @@ pub fn refuse_new_prerequisites(
     work_order_id: i64,
     before: &HashMap<i64, Vec<i64>>,
 ) -> Result<(), Error> {
-    let lines = load_lines(conn, work_order_id)?;
-    let tasks: Vec<Task> = load_tasks(conn, work_order_id)?
-        .into_iter()
-        .map(|s| s.task)
-        .collect();
+    let (lines, tasks) = load_flow(conn, work_order_id)?;
     for task in tasks.iter().filter(|t| t.status != TaskStatus::Cancelled) {
         let (Some(old), Some(line)) = (
             before.get(&task.id),

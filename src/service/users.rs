@@ -198,7 +198,7 @@ const SESSION_REFRESH_MS: i64 = 24 * 3600 * 1000;
 /// session in use is kept alive (a week after its last use).
 pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> {
     let hash = token_hash(&token);
-    let (actor, stale) = read_token(store, token).await?;
+    let (actor, stale) = read_token(store, hash.clone()).await?;
     if stale {
         let now = now_ms();
         let refreshed = store
@@ -219,7 +219,7 @@ pub async fn authenticate(store: &Store, token: String) -> Result<Actor, Error> 
     Ok(actor)
 }
 
-async fn read_token(store: &Store, token: String) -> Result<(Actor, bool), Error> {
+async fn read_token(store: &Store, hash: Vec<u8>) -> Result<(Actor, bool), Error> {
     store
         .read(move |conn| {
             let row: Option<(i64, Option<i64>, String, bool)> = conn
@@ -227,7 +227,7 @@ async fn read_token(store: &Store, token: String) -> Result<(Actor, bool), Error
                     "SELECT k.user_id, k.expires_at, k.kind, u.active FROM tokens k JOIN users u ON u.id = k.user_id
                      WHERE k.token_hash = ?1",
                 )?
-                .query_row([token_hash(&token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .optional()?;
             let now = now_ms();
             match row {
